@@ -1,0 +1,418 @@
+"""The case-history vocabulary (statutory-rules.md §12) as validated, immutable events.
+
+Every event has a ``type`` (the discriminator) and, except calendar facts and forecasts,
+a ``date``: the *legal* date in Europe/London on which it happened (T9). When it was
+typed into the system (``recorded_at``/``recorded_by``) is kept apart, for audit only:
+a request received on Friday and logged on Monday starts the clock on Friday.
+
+Fields beyond the §12 floor are accepted and kept (``extra="allow"``), so an import from
+another system loses nothing. Two fields let the log stay append-only while still being
+correctable: ``id`` (client-supplied, makes a retried submission idempotent) and
+``supersedes`` (the ``id`` of an earlier event this one replaces). ``event_withdrawn``
+removes an earlier event from the reckoning without deleting it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from engine.errors import InvalidEvent
+
+LONDON = ZoneInfo("Europe/London")
+
+ServiceMethod = Literal["email", "hand", "first_class_post", "second_class_post"]
+Phase = Literal[
+    "early_years", "infant", "junior", "primary", "middle", "secondary", "post16_institution",
+    "school",
+]
+# Clock names an exception can disapply (§5.1 scope per clock, §5.2 advice).
+Clock = Literal[
+    "decision_to_assess", "decision_not_to_issue", "final_plan", "advice",
+    "reassessment_final_plan",
+]
+ExceptionGround = Literal[
+    "reg5_4_a_school_closure", "reg5_4_b_early_years_closure",
+    "reg5_4_c_exceptional_personal_circumstances", "reg5_4_d_absent_4_weeks",
+    "reg10_4_a_school_closure", "reg10_4_b_early_years_closure",
+    "reg10_4_c_exceptional_personal_circumstances", "reg10_4_d_absent_4_weeks",
+    "reg13_3_a_school_closure", "reg13_3_b_early_years_closure",
+    "reg13_3_c_exceptional_personal_circumstances", "reg13_3_d_absent_4_weeks",
+    "reg27_3_a_school_closure", "reg27_3_b_early_years_closure",
+    "reg27_3_c_exceptional_personal_circumstances", "reg27_3_d_absent_4_weeks",
+    "reg8_2_a_exceptional_circumstances", "reg8_2_b_absent_4_weeks",
+    "reg8_2_c_appointment_not_kept",
+    "covid_2020",  # SI 2020/471, 1 May - 25 Sep 2020: historical cases only (§5.3)
+]
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="allow", populate_by_name=True)
+
+    id: str | None = Field(default=None, min_length=1, max_length=200)
+    supersedes: str | None = None
+    recorded_at: AwareDatetime | None = None
+    recorded_by: str | None = None
+    note: str | None = None
+
+
+class _Dated(_Event):
+    date: dt.date
+
+
+class RequestReceived(_Dated):
+    """s.36(1) request; starts R01, R03, R06. ``received_at``'s London date wins (T9)."""
+
+    type: Literal["request_received"]
+    requester: str | None = None
+    channel: str | None = None
+    received_at: AwareDatetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _date_from_instant(cls, data: Any) -> Any:
+        if isinstance(data, Mapping) and data.get("received_at"):
+            instant = TypeAdapter(AwareDatetime).validate_python(data["received_at"])
+            return {**data, "date": instant.astimezone(LONDON).date()}
+        return data
+
+
+class LaBecameResponsible(_Dated):
+    type: Literal["la_became_responsible"]
+
+
+class DecisionToAssessNotified(_Dated):
+    type: Literal["decision_to_assess_notified"]
+    outcome: Literal["assess", "refuse"]
+
+
+class AdviceRequested(_Dated):
+    """One reg 6 request; the adviser's 6 weeks (R02) run from ``received_on``."""
+
+    type: Literal["advice_requested"]
+    advisor: str
+    school: str | None = None
+    advice_id: str | None = None
+    received_on: dt.date | None = None  # when the body received it; defaults to ``date``
+
+
+class AdviceReceived(_Dated):
+    type: Literal["advice_received"]
+    advisor: str | None = None
+    advice_id: str | None = None
+
+    @model_validator(mode="after")
+    def _names_its_request(self) -> AdviceReceived:
+        if not (self.advisor or self.advice_id):
+            raise ValueError("advice_received needs 'advisor' or 'advice_id' to say which request")
+        return self
+
+
+class AppointmentNotKept(_Dated):
+    type: Literal["appointment_not_kept"]
+    advisor: str | None = None
+    advice_id: str | None = None
+
+
+class AbsenceFromArea(_Dated):
+    type: Literal["absence_from_area"]
+    from_: dt.date = Field(alias="from")
+    to: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AbsenceFromArea:
+        if self.to < self.from_:
+            raise ValueError(f"absence ends ({self.to}) before it starts ({self.from_})")
+        return self
+
+
+class SchoolClosure(_Event):
+    """Calendar fact (no ``date``): first closed day and the day it reopens (A9)."""
+
+    type: Literal["school_closure"]
+    school: str
+    closed_from: dt.date
+    reopens_on: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SchoolClosure:
+        if self.reopens_on <= self.closed_from:
+            raise ValueError(
+                f"school reopens ({self.reopens_on}) on or before it closes ({self.closed_from})"
+            )
+        return self
+
+
+class ExceptionRecorded(_Dated):
+    """The LA's decision that a ground applies (§5); never inferred from the calendar."""
+
+    type: Literal["exception_recorded"]
+    ground: ExceptionGround
+    applies_to: tuple[Clock, ...] = Field(min_length=1)
+    advice_id: str | None = None  # for ``advice``: which request; None = every open one
+    advisor: str | None = None
+
+    @field_validator("applies_to", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+
+class DecisionNotToIssueNotified(_Dated):
+    type: Literal["decision_not_to_issue_notified"]
+
+
+class DraftPlanServed(_Dated):
+    type: Literal["draft_plan_served"]
+    method: Literal["email", "hand"] = "email"
+
+
+class DraftPlanPosted(_Dated):
+    type: Literal["draft_plan_posted"]
+    method: Literal["first_class_post", "second_class_post"] = "first_class_post"
+
+
+class SchoolConsulted(_Dated):
+    type: Literal["school_consulted"]
+    school: str
+
+
+class FinalPlanIssued(_Dated):
+    type: Literal["final_plan_issued"]
+
+
+class ChildDateOfBirth(_Dated):
+    type: Literal["child_date_of_birth"]
+
+
+class ReviewMeetingHeld(_Dated):
+    type: Literal["review_meeting_held"]
+    attends: Literal["school", "none"] = "school"
+    invitations_sent_on: dt.date | None = None
+    advice_circulated_on: dt.date | None = None
+    report_sent_on: dt.date | None = None
+
+
+class ReviewDecisionNotified(_Dated):
+    type: Literal["review_decision_notified"]
+    outcome: Literal["maintain", "amend", "cease"]
+
+
+class AmendmentNoticeServed(_Dated):
+    """Reg 22(2): ``date`` is when it was *sent* (R12c); service may be deemed (R12b)."""
+
+    type: Literal["amendment_notice_served"]
+    method: ServiceMethod = "email"
+
+
+class AmendedPlanIssued(_Dated):
+    type: Literal["amended_plan_issued"]
+
+
+class DecisionNotToAmendNotified(_Dated):
+    """Reg 22(4): after representations, the LA decides not to amend; stops R12c."""
+
+    type: Literal["decision_not_to_amend_notified"]
+
+
+class PlanLastReviewed(_Dated):
+    type: Literal["plan_last_reviewed"]
+
+
+class PhaseTransferExpected(_Event):
+    """Forecast (no ``date``): the transfer between phases of education (reg 2(1))."""
+
+    type: Literal["phase_transfer_expected"]
+    from_: Phase = Field(alias="from")
+    to: Phase
+    transfer_date: dt.date
+
+
+class DecisionLetterSent(_Dated):
+    type: Literal["decision_letter_sent"]
+    decision: str
+    method: ServiceMethod | None = None
+
+
+class _Mediation(_Dated):
+    issues: str | None = None
+    action: str | None = None
+    health: bool = False
+
+
+class MediationRequested(_Mediation):
+    type: Literal["mediation_requested"]
+
+
+class MediationDeclined(_Mediation):
+    type: Literal["mediation_declined"]
+
+
+class MediationConcluded(_Mediation):
+    type: Literal["mediation_concluded"]
+
+
+class MediationCertificateIssued(_Mediation):
+    type: Literal["mediation_certificate_issued"]
+
+
+class MediationAgreement(_Mediation):
+    type: Literal["mediation_agreement"]
+    appealable: bool = False
+    by_commissioning_body: bool = False
+
+
+class ReassessmentRequestReceived(_Dated):
+    type: Literal["reassessment_request_received"]
+
+
+class ReassessmentDecisionNotified(_Dated):
+    type: Literal["reassessment_decision_notified"]
+    outcome: Literal["reassess", "refuse"]
+
+
+class MoveNotifiedToOldLa(_Dated):
+    """The old LA became aware of the move (``date``) to happen on ``move_date``."""
+
+    type: Literal["move_notified_to_old_la"]
+    move_date: dt.date
+
+
+class PlanTransferred(_Dated):
+    type: Literal["plan_transferred"]
+    move_date: dt.date | None = None
+
+
+class NewLaNotified(_Dated):
+    """Reg 15(4) notice from the new LA; stops ``new_la_notification_due``."""
+
+    type: Literal["new_la_notified"]
+
+
+class TribunalOrder(_Dated):
+    type: Literal["tribunal_order"]
+    order: Literal[
+        "assess", "reassess", "make_and_maintain_plan", "amend_plan", "name_school",
+        "continue_to_maintain", "cease_dismissed",
+    ]
+
+
+class TribunalOrderComplied(_Dated):
+    """The LA's step that satisfies a tribunal/unopposed-appeal clock (``step`` names it)."""
+
+    type: Literal["tribunal_order_complied"]
+    step: Literal["notify", "decision_not_necessary", "draft_plan", "final_plan", "amended_plan"]
+
+
+class UnopposedAppealNotified(_Dated):
+    type: Literal["unopposed_appeal_notified"]
+    appeal: Literal["refuse_to_assess", "refuse_to_reassess", "contents", "cease"]
+
+
+class AppealRegistered(_Dated):
+    type: Literal["appeal_registered"]
+
+
+class EventWithdrawn(_Dated):
+    """Takes an earlier event (by ``id``) out of the reckoning; the log keeps both."""
+
+    type: Literal["event_withdrawn"]
+    withdraws: str
+    reason: str = Field(min_length=1)
+
+
+CaseEvent = Annotated[
+    RequestReceived | LaBecameResponsible | DecisionToAssessNotified | AdviceRequested
+    | AdviceReceived | AppointmentNotKept | AbsenceFromArea | SchoolClosure | ExceptionRecorded
+    | DecisionNotToIssueNotified | DraftPlanServed | DraftPlanPosted | SchoolConsulted
+    | FinalPlanIssued | ChildDateOfBirth | ReviewMeetingHeld | ReviewDecisionNotified
+    | AmendmentNoticeServed | AmendedPlanIssued | DecisionNotToAmendNotified | PlanLastReviewed
+    | PhaseTransferExpected | DecisionLetterSent | MediationRequested | MediationDeclined
+    | MediationConcluded | MediationCertificateIssued | MediationAgreement
+    | ReassessmentRequestReceived | ReassessmentDecisionNotified | MoveNotifiedToOldLa
+    | PlanTransferred | NewLaNotified | TribunalOrder | TribunalOrderComplied
+    | UnopposedAppealNotified | AppealRegistered | EventWithdrawn,
+    Field(discriminator="type"),
+]
+
+_ADAPTER: TypeAdapter[CaseEvent] = TypeAdapter(CaseEvent)
+EVENT_TYPES: tuple[str, ...] = tuple(
+    sorted(
+        arg.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+        for arg in CaseEvent.__origin__.__args__  # type: ignore[attr-defined]
+    )
+)
+
+
+def event_date(event: CaseEvent) -> dt.date:
+    """The date an event sorts on: its legal ``date``, or the date a calendar fact starts."""
+    if isinstance(event, SchoolClosure):
+        return event.closed_from
+    if isinstance(event, PhaseTransferExpected):
+        return event.transfer_date
+    return event.date
+
+
+def parse_event(data: Any, *, index: int | None = None) -> CaseEvent:
+    """Validate one event from JSON-like data.
+
+    Args:
+        data: a mapping with a ``type`` and that type's fields.
+        index: position in the history, quoted in the error.
+
+    Returns:
+        The immutable event.
+
+    Raises:
+        InvalidEvent: with every problem spelled out field by field.
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidEvent(f"an event must be an object, not {type(data).__name__}", index=index)
+    kind = data.get("type")
+    if kind is None:
+        raise InvalidEvent("event has no 'type'", index=index)
+    if kind not in EVENT_TYPES:
+        raise InvalidEvent(
+            f"unknown event type {kind!r}; known types: {', '.join(EVENT_TYPES)}", index=index
+        )
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        raise InvalidEvent(f"{kind}: {_explain(exc)}", index=index) from None
+
+
+def parse_events(items: Iterable[Any]) -> list[CaseEvent]:
+    """Validate a whole history, failing on the first bad event with its position."""
+    return [parse_event(item, index=i) for i, item in enumerate(items)]
+
+
+def dump_event(event: CaseEvent) -> dict[str, Any]:
+    """The event as JSON-ready data in the documented format (aliases, ISO dates)."""
+    return event.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def _explain(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        # The first location element is the union member's tag; the rest is the field path.
+        loc = ".".join(str(p) for p in err["loc"][1:]) or "event"
+        parts.append(f"{loc}: {err['msg']}")
+    return "; ".join(parts)
+
+
+def sort_history(events: Sequence[CaseEvent]) -> list[tuple[int, CaseEvent]]:
+    """Events with their original positions, in date order (stable for same-day events)."""
+    return sorted(enumerate(events), key=lambda pair: event_date(pair[1]))

@@ -1,0 +1,100 @@
+"""Deadline values and how a deadline stands on a given day.
+
+A ``Deadline`` is what the history implies, independent of today. Whether it is due soon
+or breached depends on the day it is judged on, so that is a separate, pure function
+taking ``as_of`` explicitly: the engine never reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+from calendars.base import WorkingCalendar
+
+# "limit": the duty is to act by ``due``. "window": a period that must be allowed to run
+# (the LA must not act before it ends; acting early breaches it). "date": a computed fact
+# (e.g. deemed service) shown on the timeline.
+Kind = Literal["limit", "window", "date"]
+
+DUE_SOON_WORKING_DAYS = 10  # the first rung of the default escalation ladder
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    DUE_SOON = "due_soon"
+    MET_ON_TIME = "met_on_time"
+    MET_LATE = "met_late"
+    BREACHED = "breached"
+    DISAPPLIED = "disapplied"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One statutory (or advisory) date derived from a case's history.
+
+    ``due`` is None exactly when a recorded exception disapplies the limit; ``nominal``
+    always holds the computed date. ``instance`` tells repeated clocks apart (one per
+    advice request, one per review meeting); with ``key`` it is stable across replays.
+    """
+
+    key: str
+    instance: str
+    rule: str
+    kind: Kind
+    statutory: bool
+    nominal: dt.date
+    due: dt.date | None
+    trigger: str
+    trigger_date: dt.date
+    citation: str
+    explanation: str
+    met_on: dt.date | None = None
+    met_by: str | None = None
+    exception: str | None = None
+    exceptions_available: tuple[str, ...] = field(default_factory=tuple)
+    # A window is breached by acting inside it; this is the act and its date.
+    premature_on: dt.date | None = None
+
+
+def status_on(
+    deadline: Deadline,
+    as_of: dt.date,
+    calendar: WorkingCalendar,
+    *,
+    due_soon_working_days: int = DUE_SOON_WORKING_DAYS,
+) -> Status:
+    """How ``deadline`` stands at the end of ``as_of`` (T7: in time if done on the last day).
+
+    Only what happened on or before ``as_of`` counts, so a past date can be judged as it
+    stood then. Disapplied limits never report breached.
+    """
+    met_on = deadline.met_on if deadline.met_on and deadline.met_on <= as_of else None
+    if deadline.kind == "window":
+        if deadline.premature_on and deadline.premature_on <= as_of:
+            return Status.BREACHED
+        return Status.MET_ON_TIME if as_of > deadline.nominal else Status.PENDING
+    if deadline.kind == "date":
+        return Status.MET_ON_TIME if as_of >= deadline.nominal else Status.PENDING
+    if deadline.due is None:
+        return Status.DISAPPLIED
+    if met_on is not None:
+        return Status.MET_ON_TIME if met_on <= deadline.due else Status.MET_LATE
+    if as_of > deadline.due:
+        return Status.BREACHED
+    if as_of >= deadline.due or calendar.add_working_days(as_of, due_soon_working_days) >= (
+        deadline.due
+    ):
+        return Status.DUE_SOON
+    return Status.PENDING
+
+
+def days_late(deadline: Deadline, as_of: dt.date) -> int | None:
+    """Calendar days past ``due``: to the day it was met, or to ``as_of`` if still open."""
+    if deadline.kind != "limit" or deadline.due is None:
+        return None
+    end = deadline.met_on if deadline.met_on and deadline.met_on <= as_of else as_of
+    late = (end - deadline.due).days
+    return late if late > 0 else None

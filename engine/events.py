@@ -198,12 +198,28 @@ class ChildDateOfBirth(_Dated):
     type: Literal["child_date_of_birth"]
 
 
+class ReviewMeetingScheduled(_Dated):
+    """A review meeting booked for ``meeting_date``: starts the reg 20(3)-(4) notice clocks."""
+
+    type: Literal["review_meeting_scheduled"]
+    meeting_date: dt.date
+
+
+class ReviewInvitationsSent(_Dated):
+    type: Literal["review_invitations_sent"]
+
+
+class ReviewAdviceCirculated(_Dated):
+    type: Literal["review_advice_circulated"]
+
+
 class ReviewMeetingHeld(_Dated):
     type: Literal["review_meeting_held"]
     attends: Literal["school", "none"] = "school"
-    invitations_sent_on: dt.date | None = None
-    advice_circulated_on: dt.date | None = None
-    report_sent_on: dt.date | None = None
+
+
+class ReviewReportSent(_Dated):
+    type: Literal["review_report_sent"]
 
 
 class ReviewDecisionNotified(_Dated):
@@ -338,7 +354,8 @@ CaseEvent = Annotated[
     RequestReceived | LaBecameResponsible | DecisionToAssessNotified | AdviceRequested
     | AdviceReceived | AppointmentNotKept | AbsenceFromArea | SchoolClosure | ExceptionRecorded
     | DecisionNotToIssueNotified | DraftPlanServed | DraftPlanPosted | SchoolConsulted
-    | FinalPlanIssued | ChildDateOfBirth | ReviewMeetingHeld | ReviewDecisionNotified
+    | FinalPlanIssued | ChildDateOfBirth | ReviewMeetingScheduled | ReviewInvitationsSent
+    | ReviewAdviceCirculated | ReviewMeetingHeld | ReviewReportSent | ReviewDecisionNotified
     | AmendmentNoticeServed | AmendedPlanIssued | DecisionNotToAmendNotified | PlanLastReviewed
     | PhaseTransferExpected | DecisionLetterSent | MediationRequested | MediationDeclined
     | MediationConcluded | MediationCertificateIssued | MediationAgreement

@@ -57,6 +57,10 @@ class Deadline:
     exceptions_available: tuple[str, ...] = field(default_factory=tuple)
     # A window is breached by acting inside it; this is the act and its date.
     premature_on: dt.date | None = None
+    # Whose duty it is: "la", "adviser" (a reg 8 body), "institution", "parent" (parent or
+    # young person: appeal and mediation windows), "mediation_adviser". Escalation only
+    # chases the LA's own duties as breaches.
+    actor: str = "la"
 
 
 def status_on(

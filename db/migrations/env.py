@@ -1,0 +1,51 @@
+"""Alembic environment: the metadata of every table module, on the connection we are given.
+
+``db.migrate.upgrade_to_head`` passes its connection in ``config.attributes``; the
+``alembic`` command line (developers only) connects to the configured database instead.
+Batch mode lets later revisions ALTER tables on SQLite too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+from alembic import context
+from sqlalchemy import Connection
+
+import db.schema  # noqa: F401  (registers the tables on Base.metadata)
+from db.base import Base
+from db.session import make_engine
+
+# Tables added by other modules (escalations, outbox) join the metadata when present.
+for _module in ("db.notify_schema",):
+    if importlib.util.find_spec(_module) is not None:
+        importlib.import_module(_module)
+
+target_metadata = Base.metadata
+
+
+def _run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    engine = make_engine()
+    with engine.connect() as new_connection:
+        _run(new_connection)
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (--sql) migrations are not supported: run `ehc init`")
+run_migrations_online()

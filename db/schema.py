@@ -1,0 +1,156 @@
+"""The case store's tables: who works where, the append-only case log, and its projections.
+
+``case_events`` is the truth and is never updated or deleted (the migration installs
+triggers that refuse both); ``deadlines`` is a projection of it, rewritten per case in the
+same transaction as each append and rebuildable at any time. ``audit_log`` is append-only
+too. Legal dates are ``Date``; instants are aware UTC (``db.base.UtcDateTime``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.base import Base
+
+PROCESSES = ("assessment", "review")
+EVENT_SCHEMA_VERSION = 1
+# JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
+JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+
+
+class LocalAuthority(Base):
+    __tablename__ = "local_authorities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    head_of_service_name: Mapped[str | None] = mapped_column(String(200))
+    head_of_service_email: Mapped[str | None] = mapped_column(String(320))
+    # The LA's own calendar data (closures, overrides) as loaded; None = the packaged data.
+    calendar_data: Mapped[str | None] = mapped_column(Text)
+    calendar_version: Mapped[str | None] = mapped_column(String(100))
+    calendar_hash: Mapped[str | None] = mapped_column(String(64))
+    calendar_loaded_at: Mapped[dt.datetime | None]
+
+    teams: Mapped[list[Team]] = relationship(back_populates="local_authority")
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("la_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    la_id: Mapped[int] = mapped_column(ForeignKey("local_authorities.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    manager_name: Mapped[str | None] = mapped_column(String(200))
+    manager_email: Mapped[str | None] = mapped_column(String(320))
+
+    local_authority: Mapped[LocalAuthority] = relationship(back_populates="teams")
+    caseworkers: Mapped[list[Caseworker]] = relationship(back_populates="team")
+
+
+class Caseworker(Base):
+    __tablename__ = "caseworkers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+
+    team: Mapped[Team] = relationship(back_populates="caseworkers")
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (CheckConstraint("process IN ('assessment', 'review')", name="process"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(100), unique=True)
+    la_id: Mapped[int] = mapped_column(ForeignKey("local_authorities.id"), index=True)
+    caseworker_id: Mapped[int] = mapped_column(ForeignKey("caseworkers.id"), index=True)
+    process: Mapped[str] = mapped_column(String(20))
+    opened_at: Mapped[dt.datetime]
+
+    local_authority: Mapped[LocalAuthority] = relationship()
+    caseworker: Mapped[Caseworker] = relationship()
+
+
+class CaseEventRow(Base):
+    """One recorded event. ``payload`` is the event as validated (``dump_event``)."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (
+        UniqueConstraint("case_id", "seq"),
+        UniqueConstraint("case_id", "client_event_id"),
+        UniqueConstraint("case_id", "natural_key"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    seq: Mapped[int]
+    type: Mapped[str] = mapped_column(String(60))
+    # The legal date the event sorts on (``engine.events.event_date``).
+    event_date: Mapped[dt.date]
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    schema_version: Mapped[int]
+    # The client's id for the event (NULL when none was given); a retry is recognised by it.
+    client_event_id: Mapped[str | None] = mapped_column(String(200))
+    # Content hash + occurrence number: how a re-import recognises events without ids.
+    natural_key: Mapped[str] = mapped_column(String(80))
+    recorded_at: Mapped[dt.datetime]
+    recorded_by: Mapped[str] = mapped_column(String(100))
+
+
+class DeadlineRow(Base):
+    """One ``engine.status.Deadline`` of one case, as last projected."""
+
+    __tablename__ = "deadlines"
+    __table_args__ = (
+        UniqueConstraint("case_id", "key", "instance"),
+        # The worklist: open limits by due date (then joined to cases for caseworker/team).
+        Index("ix_deadlines_due_open", "due", "met_on", "case_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    key: Mapped[str] = mapped_column(String(80))
+    instance: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(10))
+    statutory: Mapped[bool]
+    actor: Mapped[str] = mapped_column(String(40))
+    nominal: Mapped[dt.date]
+    due: Mapped[dt.date | None]
+    met_on: Mapped[dt.date | None]
+    met_by: Mapped[str | None] = mapped_column(String(80))
+    exception: Mapped[str | None] = mapped_column(String(80))
+    exceptions_available: Mapped[list[str]] = mapped_column(JsonDoc)
+    premature_on: Mapped[dt.date | None]
+    trigger: Mapped[str] = mapped_column(String(80))
+    trigger_date: Mapped[dt.date]
+    citation: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text)
+    projected_at: Mapped[dt.datetime]
+
+
+class AuditEntry(Base):
+    """Who did what, when: case opened, events recorded, imports, calendar changes and the
+    deadline changes they caused. Append-only like the log."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_case_at", "case_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    la_id: Mapped[int | None] = mapped_column(ForeignKey("local_authorities.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonDoc)

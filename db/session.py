@@ -1,0 +1,146 @@
+"""Where the database is, how to connect to it, and the unit of work.
+
+Settings (environment):
+    EHC_DATABASE_URL   e.g. ``postgresql+psycopg://user@host:5432/ehc``; unset = SQLite
+    EHC_DATA_DIR       where the default SQLite file lives (default ``.data``, from the cwd)
+    EHC_DB_BUSY_TIMEOUT  seconds a SQLite writer waits for another to finish (default 10)
+
+On SQLite every connection gets WAL (readers never block the writer), a busy timeout
+and foreign keys. Write units of work start with ``BEGIN IMMEDIATE``, so two writers are
+serialised up front: the second one waits, then sees the first one's events (and is told
+the case changed) instead of failing half-way with a stale snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from db.errors import DatabaseUnavailable
+
+DEFAULT_DATA_DIR = ".data"
+SQLITE_FILE = "ehc.sqlite3"
+DEFAULT_BUSY_TIMEOUT_S = 10.0
+
+
+def database_url() -> str:
+    """The configured database: ``EHC_DATABASE_URL``, else SQLite in ``EHC_DATA_DIR``."""
+    url = os.environ.get("EHC_DATABASE_URL", "").strip()
+    if url:
+        return url
+    data_dir = Path(os.environ.get("EHC_DATA_DIR", "").strip() or DEFAULT_DATA_DIR)
+    return f"sqlite:///{(data_dir / SQLITE_FILE).resolve()}"
+
+
+def describe(url: str | URL) -> str:
+    """The URL without its password, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """A new engine for ``url`` (default: the configured database)."""
+    sa_url = make_url(url or database_url())
+    if sa_url.get_backend_name() == "sqlite":
+        return _sqlite_engine(sa_url)
+    return create_engine(sa_url, pool_pre_ping=True)
+
+
+@cache
+def _engine_for(url: str) -> Engine:
+    return make_engine(url)
+
+
+def get_engine() -> Engine:
+    """The process-wide engine for the configured database (created on first use)."""
+    return _engine_for(database_url())
+
+
+def _busy_timeout_s() -> float:
+    raw = os.environ.get("EHC_DB_BUSY_TIMEOUT", "").strip()
+    return float(raw) if raw else DEFAULT_BUSY_TIMEOUT_S
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    timeout = _busy_timeout_s()
+    engine = create_engine(url, connect_args={"timeout": timeout})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+@contextmanager
+def unit_of_work(engine: Engine | None = None, *, write: bool = False) -> Iterator[Session]:
+    """One transaction: committed if the block finishes, rolled back if it raises.
+
+    Args:
+        engine: defaults to the configured database.
+        write: take the write lock at the start (SQLite ``BEGIN IMMEDIATE``); use it for
+            every unit of work that appends or rewrites.
+    """
+    engine = engine or get_engine()
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
+    with database_errors(engine.url), Session(bind, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+@contextmanager
+def database_errors(url: str | URL) -> Iterator[None]:
+    """Turn driver errors about the database itself (locked, down, not initialised) into
+    ``DatabaseUnavailable`` with a message that says what to do."""
+    try:
+        yield
+    except DBAPIError as exc:
+        message = explain_database_error(exc, url)
+        if message is None:
+            raise
+        raise DatabaseUnavailable(message) from exc
+
+
+def explain_database_error(exc: DBAPIError, url: str | URL) -> str | None:
+    text = str(exc.orig).lower()
+    where = describe(url)
+    if "database is locked" in text or "database is busy" in text:
+        return (
+            f"the database {where} is locked by another process (a long import?); "
+            "nothing was written: try again in a moment"
+        )
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return f"the database {where} is not set up yet: run `ehc init` first"
+    if "unable to open database file" in text:
+        return f"cannot open the database file {where}: check EHC_DATA_DIR and permissions"
+    if exc.connection_invalidated or "connection" in text and (
+        "refused" in text or "failed" in text or "timeout" in text or "terminat" in text
+    ):
+        return f"cannot reach the database {where}: is the server running? ({exc.orig})"
+    return None

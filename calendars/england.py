@@ -1,0 +1,119 @@
+"""England & Wales working days and one local authority's school closures.
+
+Bank holidays come from ``holidays.country_holidays("GB", subdiv="ENG")`` (substitute days
+included), adjusted by the LA file's ``bank_holidays.add`` / ``remove`` so a proclaimed or
+moved day can be loaded from data before the library knows about it (§7.1). Working days
+are Monday-Friday that are not bank holidays (T6).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import holidays
+
+from calendars.base import Closure
+from calendars.closures import closures_for
+from calendars.la_data import CalendarDataError, LaCalendarData
+from engine.errors import CalendarGap
+
+# Years the calendar answers for. The SEND Regulations start in 2014; ``holidays`` stops
+# at 2100. Outside this range the calendar raises CalendarGap rather than guess.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+
+class EnglandCalendar:
+    """The ``WorkingCalendar`` for England, optionally with one LA's data.
+
+    Args:
+        data: The LA's calendar data; ``None`` gives plain England (bank holidays only,
+            no school closures).
+    """
+
+    def __init__(self, data: LaCalendarData | None = None) -> None:
+        self.data = data
+        self._holidays = holidays.country_holidays(
+            "GB", subdiv="ENG", years=range(FIRST_YEAR, LAST_YEAR + 1), expand=False
+        )
+        if data is not None:
+            self._apply_overrides(data)
+        self._closures: dict[str | None, tuple[Closure, ...]] = {}
+
+    def _apply_overrides(self, data: LaCalendarData) -> None:
+        source = f"{data.la_code}.yaml"
+        problems = []
+        for removed in data.bank_holidays.remove:
+            if removed not in self._holidays:
+                problems.append(f"bank_holidays.remove: {removed} is not a bank holiday")
+        for added in data.bank_holidays.add:
+            if not FIRST_YEAR <= added.date.year <= LAST_YEAR:
+                problems.append(f"bank_holidays.add: {added.date} is outside the calendar")
+        if problems:
+            raise CalendarDataError(source, problems)
+        for removed in data.bank_holidays.remove:
+            self._holidays.pop(removed)
+        for added in data.bank_holidays.add:
+            self._holidays[added.date] = added.name
+
+    @property
+    def la_code(self) -> str | None:
+        """The LA's ONS code, or ``None`` for plain England."""
+        return self.data.la_code if self.data else None
+
+    def _check(self, day: dt.date) -> None:
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise CalendarGap(
+                f"no bank holiday data for {day.year} (calendar covers {FIRST_YEAR}-{LAST_YEAR})"
+            )
+
+    def is_working_day(self, day: dt.date) -> bool:
+        """True for Monday-Friday that is not an England & Wales bank holiday (T6).
+
+        Raises:
+            CalendarGap: ``day`` is outside the years the calendar covers.
+        """
+        self._check(day)
+        return bool(self._holidays.is_working_day(day))
+
+    def add_working_days(self, day: dt.date, n: int) -> dt.date:
+        """The ``n``-th working day after ``day`` (``n`` > 0) or before it (``n`` < 0) (T6).
+
+        ``day`` itself is never counted (open interval at ``day``): Friday + 1 is the next
+        working Monday; ``n`` == 0 returns ``day`` unchanged.
+
+        Raises:
+            CalendarGap: ``day`` or the result is outside the years the calendar covers.
+        """
+        self._check(day)
+        if n == 0:
+            return day
+        result: dt.date = self._holidays.get_nth_working_day(day, n)
+        self._check(result)
+        return result
+
+    def bank_holidays(self, year: int) -> dict[dt.date, str]:
+        """``year``'s bank holidays (with this LA's overrides), date to name, in date order.
+
+        Listed as gov.uk lists them: days off work only, so a Christmas Day that falls on a
+        Saturday is left out and its Monday/Tuesday substitute ("observed") is given.
+
+        Raises:
+            CalendarGap: ``year`` is outside the years the calendar covers.
+        """
+        self._check(dt.date(year, 1, 1))
+        days = sorted(day for day in self._holidays if day.year == year and day.weekday() < 5)
+        return {day: str(self._holidays[day]) for day in days}
+
+    def closures(self, school: str | None) -> Sequence[Closure]:
+        """``school``'s closures in date order (A9).
+
+        The school's own dates when the LA data has an entry for it, else the LA's default
+        term dates (also for ``None``). Plain England has no closures.
+        """
+        if self.data is None:
+            return ()
+        if school not in self._closures:
+            self._closures[school] = closures_for(self.data, school, self.is_working_day)
+        return self._closures[school]

@@ -179,6 +179,17 @@ class LaCalendarData(_Strict):
         return next((s.url for s in sources if s.id == source_id), "")
 
 
+class _DatesAsText(yaml.SafeLoader):
+    """Leaves dates as text: PyYAML would raise a bare ValueError for 2025-13-01, whereas
+    pydantic reports a bad date together with the field it is in."""
+
+
+_DatesAsText.yaml_implicit_resolvers = {
+    first: [(tag, regex) for tag, regex in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _field_path(loc: tuple[int | str, ...]) -> str:
     path = ""
     for part in loc:
@@ -201,7 +212,7 @@ def parse_calendar_data(text: str, *, source: str = "") -> LaCalendarData:
             the message names ``source`` and each offending field.
     """
     try:
-        raw: Any = yaml.safe_load(text)
+        raw: Any = yaml.load(text, Loader=_DatesAsText)  # noqa: S506 - a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

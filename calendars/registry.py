@@ -45,7 +45,6 @@ def known_local_authorities() -> dict[str, str]:
     return {code: data.la_name for code, data in _shipped().items()}
 
 
-@cache
 def load_calendar(la_code: str | None = None) -> EnglandCalendar:
     """The calendar for ``la_code``: England & Wales bank holidays plus that LA's data.
 
@@ -60,10 +59,12 @@ def load_calendar(la_code: str | None = None) -> EnglandCalendar:
         UnknownLocalAuthority: No data ships for ``la_code``; the error lists the known codes.
         CalendarDataError: A shipped data file is invalid.
     """
-    if la_code is None:
-        return EnglandCalendar()
-    shipped = _shipped()
-    code = la_code.strip().upper()
-    if code not in shipped:
-        raise UnknownLocalAuthority(la_code, tuple(shipped))
-    return EnglandCalendar(shipped[code])
+    code = None if la_code is None else la_code.strip().upper()
+    if code is not None and code not in _shipped():
+        raise UnknownLocalAuthority(la_code or "", tuple(_shipped()))
+    return _calendar(code)
+
+
+@cache
+def _calendar(code: str | None) -> EnglandCalendar:
+    return EnglandCalendar(None if code is None else _shipped()[code])

@@ -368,7 +368,7 @@ CaseEvent = Annotated[
 _ADAPTER: TypeAdapter[CaseEvent] = TypeAdapter(CaseEvent)
 EVENT_TYPES: tuple[str, ...] = tuple(
     sorted(
-        arg.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+        arg.model_fields["type"].annotation.__args__[0]
         for arg in CaseEvent.__origin__.__args__  # type: ignore[attr-defined]
     )
 )

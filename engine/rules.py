@@ -280,6 +280,9 @@ TIMESCALES: tuple[Rule, ...] = (
               On("final_plan_issued")),
     _tribunal("tribunal_amended_plan_due", ("amend_plan",), 5, "amended_plan",
               On("amended_plan_issued")),
+    # Reg 44(2)(d)-(i) were not retrieved; 2 weeks is the 2001 regime's period [verify].
+    _tribunal("tribunal_name_school_due", ("name_school",), 2, "amended_plan",
+              On("amended_plan_issued")),
     _unopposed("unopposed_notify_due", ("refuse_to_assess", "refuse_to_reassess"), 2,
                "notify"),
     _unopposed("unopposed_decision_not_necessary_due",

@@ -68,7 +68,9 @@ def _same_advice(later: CaseEvent, anchor: CaseEvent) -> bool:
     assert isinstance(later, AdviceReceived | AppointmentNotKept)
     if later.advice_id is not None:
         return anchor.advice_id == later.advice_id
-    return anchor.advisor == later.advisor
+    if later.advisor is not None:
+        return anchor.advisor == later.advisor
+    return True  # a missed appointment naming no adviser follows whichever request came first
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,212 @@
+"""``ehc timeline CASE.json``: a case's events and statutory deadlines, in date order.
+
+The case-history document is described in docs/case-format.md. Bad input of any kind
+(unreadable file, bad JSON, an invalid event, a history that cannot have happened) exits
+with code 2 and the reason, pointing at the offending event: ``event #3 (final_plan_issued):
+...`` (numbered from 1, in the order the document lists them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from calendars import UnknownLocalAuthority, known_local_authorities, load_calendar
+from calendars.base import WorkingCalendar
+from cli.today import london_today
+from engine.deadlines import project_deadlines
+from engine.errors import EngineError
+from engine.events import CaseEvent, dump_event, event_date, parse_events
+from engine.history import effective_history
+from engine.report import report
+from engine.status import Deadline, Status, days_late, status_on
+
+EXIT_BAD_INPUT = 2
+WIDTH = 99
+_INDENT = " " * 26
+# Fields that say nothing new on a timeline line (the type and date are shown already).
+_QUIET_FIELDS = frozenset({"type", "date", "id", "recorded_at", "recorded_by", "note"})
+
+
+class BadInput(Exception):
+    """Input the command refuses; the message is shown as it is."""
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "timeline",
+        help="print a case's events and deadlines in date order",
+        description="Read a case-history document (docs/case-format.md), check it, and print "
+        "its events interleaved with every statutory deadline and how each stands.",
+    )
+    parser.add_argument("case", type=Path, metavar="CASE.json", help="the case-history document")
+    parser.add_argument("--json", action="store_true", help="print the deadline report as JSON")
+    parser.add_argument(
+        "--as-of", type=_iso_date, metavar="YYYY-MM-DD",
+        help="the day statuses are judged on (default: today in Europe/London)",
+    )
+    parser.add_argument(
+        "--la", metavar="CODE",
+        help="local authority ONS code for the calendar (default: the document's "
+        "local_authority; neither: England bank holidays, no school closures)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Handler: print the timeline (or the JSON report); 2 on bad input."""
+    try:
+        document = _read(args.case)
+        events = _events(document)
+        la_code = args.la or document.get("local_authority")
+        calendar = _calendar(la_code)
+        deadlines = _project(document, events, calendar)
+    except BadInput as exc:
+        print(f"ehc timeline: {args.case}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    as_of: dt.date = args.as_of or london_today()
+    if args.json:
+        print(json.dumps(report(deadlines, as_of, calendar), indent=2))
+    else:
+        header = _header(document, la_code, as_of)
+        print("\n".join([header, "", *render(events, deadlines, as_of, calendar)]))
+    return 0
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadInput(f"cannot read the file: {exc}") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    if not isinstance(document, dict):
+        raise BadInput("the document must be a JSON object with an 'events' list")
+    if not isinstance(document.get("events"), list):
+        raise BadInput("the document has no 'events' list")
+    for field in ("reference", "local_authority"):
+        if document.get(field) is not None and not isinstance(document[field], str):
+            raise BadInput(f"'{field}' must be a string")
+    return document
+
+
+def _pointer(document: Mapping[str, Any], exc: EngineError) -> str:
+    if exc.index is None:
+        return exc.reason
+    raw = document["events"][exc.index]
+    kind = raw.get("type") if isinstance(raw, Mapping) else None
+    return f"event #{exc.index + 1}{f' ({kind})' if kind else ''}: {exc.reason}"
+
+
+def _events(document: Mapping[str, Any]) -> list[CaseEvent]:
+    try:
+        return parse_events(document["events"])
+    except EngineError as exc:
+        raise BadInput(_pointer(document, exc)) from None
+
+
+def _calendar(la_code: str | None) -> WorkingCalendar:
+    try:
+        return load_calendar(la_code)
+    except UnknownLocalAuthority as exc:
+        raise BadInput(exc.message) from None
+
+
+def _project(
+    document: Mapping[str, Any], events: Sequence[CaseEvent], calendar: WorkingCalendar
+) -> tuple[Deadline, ...]:
+    try:
+        return project_deadlines(events, calendar)
+    except EngineError as exc:
+        raise BadInput(_pointer(document, exc)) from None
+
+
+def _header(document: Mapping[str, Any], la_code: str | None, as_of: dt.date) -> str:
+    reference = document.get("reference") or "(no reference)"
+    if la_code:
+        name = known_local_authorities().get(la_code.strip().upper(), "")
+        where = f"{la_code} {name}".strip()
+    else:
+        where = "England (bank holidays only)"
+    return f"Case {reference} | calendar: {where} | as of {as_of.isoformat()}"
+
+
+def render(
+    events: Sequence[CaseEvent],
+    deadlines: Sequence[Deadline],
+    as_of: dt.date,
+    calendar: WorkingCalendar,
+) -> list[str]:
+    """The timeline's lines: events and deadlines by date, events first on a shared day."""
+    rows: list[tuple[dt.date, int, list[str]]] = []
+    for _, event in effective_history(events):
+        rows.append((event_date(event), 0, [_line(event_date(event), "event", _describe(event))]))
+    for deadline in deadlines:
+        day = deadline.due or deadline.nominal
+        text = f"{_name(deadline)} [{deadline.rule}]  {_standing(deadline, as_of, calendar)}"
+        explanation = textwrap.wrap(
+            deadline.explanation, WIDTH, initial_indent=_INDENT, subsequent_indent=_INDENT
+        )
+        rows.append((day, 1, [_line(day, "deadline", text), *explanation]))
+    rows.sort(key=lambda row: (row[0], row[1]))
+    return [line for _, _, lines in rows for line in lines]
+
+
+def _line(day: dt.date, what: str, text: str) -> str:
+    return f"{day.strftime('%a')} {day.isoformat()}  {what:<8}  {text}"
+
+
+def _describe(event: CaseEvent) -> str:
+    fields = {k: v for k, v in dump_event(event).items() if k not in _QUIET_FIELDS}
+    details = " ".join(f"{k}={_value(v)}" for k, v in fields.items())
+    return f"{event.type} {details}".rstrip()
+
+
+def _value(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _name(deadline: Deadline) -> str:
+    """The key, plus the instance where it tells repeated clocks apart."""
+    if deadline.instance == deadline.trigger_date.isoformat():
+        return deadline.key
+    return f"{deadline.key} ({deadline.instance})"
+
+
+def _standing(deadline: Deadline, as_of: dt.date, calendar: WorkingCalendar) -> str:
+    status = status_on(deadline, as_of, calendar)
+    late = days_late(deadline, as_of)
+    text = status.value.replace("_", " ")
+    if status is Status.DISAPPLIED:
+        text = f"disapplied by {deadline.exception}: no date (nominal date shown)"
+    elif status is Status.BREACHED and deadline.kind == "window" and deadline.premature_on:
+        text = f"breached: acted on {deadline.premature_on.isoformat()}, inside the window"
+    elif status is Status.BREACHED:
+        text = f"BREACHED, {late} day{'s' if late != 1 else ''} late"
+    elif status in (Status.MET_ON_TIME, Status.MET_LATE) and deadline.kind == "limit":
+        met = deadline.met_on.isoformat() if deadline.met_on else "?"
+        text += f" on {met}" + (f", {late} day{'s' if late != 1 else ''} late" if late else "")
+    elif deadline.kind == "window":
+        text = "window ended" if status is Status.MET_ON_TIME else "window open"
+    elif deadline.kind == "date":
+        text = "date passed" if status is Status.MET_ON_TIME else "date to come"
+    return text if deadline.statutory else f"{text} (advisory)"

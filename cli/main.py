@@ -14,6 +14,10 @@ from collections.abc import Sequence
 
 COMMAND_MODULES = (
     "cli.timeline",
+    "cli.store",
+    "cli.staff",
+    "cli.cases",
+    "cli.worklist",
 )
 
 

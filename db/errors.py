@@ -4,7 +4,7 @@ StoreError
 ├── NotFound               an unknown case, caseworker, team or local authority
 ├── AlreadyExists          a case reference (or team, caseworker...) that is taken
 ├── EventRefused           the engine refused an event: invalid, illegal or impossible
-├── ConflictingEventId     a client event id reused for a different event
+│   └── ConflictingEventId a client event id reused for a different event
 ├── CaseChanged            someone else appended first: reload and try again
 ├── ImportRejected         a bulk import with problems; carries every one of them
 ├── CalendarRejected       calendar data that does not parse
@@ -39,8 +39,8 @@ class EventRefused(StoreError):
         super().__init__(f"{where}{reason}")
 
 
-class ConflictingEventId(StoreError):
-    pass
+class ConflictingEventId(EventRefused):
+    """An event id already recorded for an event that says something else."""
 
 
 class CaseChanged(StoreError):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -54,14 +53,21 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(sa_url, pool_pre_ping=True)
 
 
-@cache
-def _engine_for(url: str) -> Engine:
-    return make_engine(url)
+_ENGINES: dict[str, Engine] = {}
 
 
 def get_engine() -> Engine:
     """The process-wide engine for the configured database (created on first use)."""
-    return _engine_for(database_url())
+    url = database_url()
+    if url not in _ENGINES:
+        _ENGINES[url] = make_engine(url)
+    return _ENGINES[url]
+
+
+def dispose_engines() -> None:
+    """Close every engine ``get_engine`` made (tests switch databases between cases)."""
+    while _ENGINES:
+        _ENGINES.popitem()[1].dispose()
 
 
 def _busy_timeout_s() -> float:

@@ -1,0 +1,122 @@
+"""``ehc init``, ``import``, ``export``, ``rebuild-projections`` and ``calendar load``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from cli.common import actor, add_user_option, fail, guarded
+from db.import_format import read_import_file
+from db.migrate import upgrade_to_head
+from db.projections import load_calendar_data, rebuild_all
+from db.session import describe, get_engine, unit_of_work
+from db.transfer import export_cases, import_cases
+
+
+def register(subparsers: Any) -> None:
+    init = subparsers.add_parser("init", help="create or upgrade the case database")
+    init.set_defaults(handler=guarded(init_database))
+
+    load = subparsers.add_parser(
+        "import", help="import case histories from CSV, JSON or JSON Lines (all or nothing)"
+    )
+    load.add_argument("file", type=Path, help="see docs/import-format.md")
+    add_user_option(load)
+    load.set_defaults(handler=guarded(import_file))
+
+    dump = subparsers.add_parser("export", help="write case histories as re-importable JSON")
+    dump.add_argument("--case", help="only this case reference")
+    dump.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    dump.set_defaults(handler=guarded(export_file))
+
+    rebuild = subparsers.add_parser(
+        "rebuild-projections", help="re-derive every case's deadlines from its event log"
+    )
+    add_user_option(rebuild)
+    rebuild.set_defaults(handler=guarded(rebuild_projections))
+
+    calendar = subparsers.add_parser("calendar", help="local authority calendar data")
+    calendar_commands = calendar.add_subparsers(dest="calendar_command", required=True)
+    calendar_load = calendar_commands.add_parser(
+        "load", help="store an LA's calendar file and re-project its cases (audited)"
+    )
+    calendar_load.add_argument("file", type=Path, help="YAML as in docs/calendar-format.md")
+    add_user_option(calendar_load)
+    calendar_load.set_defaults(handler=guarded(calendar_load_file))
+
+
+def init_database(args: argparse.Namespace) -> int:
+    engine = get_engine()
+    before, after = upgrade_to_head(engine)
+    state = "already up to date" if before == after else f"upgraded {before or 'empty'} -> {after}"
+    print(f"database {describe(engine.url)}: {state}")
+    return 0
+
+
+def import_file(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        return fail(f"no such file: {path}")
+    try:
+        cases, problems = read_import_file(path)
+    except UnicodeDecodeError as exc:
+        return fail(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})")
+    with unit_of_work(write=True) as session:
+        report = import_cases(
+            session, cases, actor=actor(args), problems=problems, source=path.name
+        )
+    print(
+        f"imported {report.events_added} events into {report.cases_touched} cases "
+        f"({report.cases_opened} new); {report.events_already_present} events were already "
+        "on file"
+    )
+    return 0
+
+
+def export_file(args: argparse.Namespace) -> int:
+    with unit_of_work() as session:
+        document = export_cases(session, args.case)
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"exported {len(document['cases'])} cases to {args.output}", file=sys.stderr)
+    return 0
+
+
+def rebuild_projections(args: argparse.Namespace) -> int:
+    with unit_of_work(write=True) as session:
+        report = rebuild_all(session, actor=actor(args))
+    print(f"re-projected {report.cases} cases; deadlines changed in {len(report.changed)}")
+    for reference, reason in sorted(report.failed.items()):
+        print(f"  {reference}: kept its old deadlines: {reason}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def calendar_load_file(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        return fail(f"no such file: {path}")
+    text = path.read_text(encoding="utf-8")
+    with unit_of_work(write=True) as session:
+        result = load_calendar_data(session, text, actor=actor(args), source=path.name)
+    if result.unchanged:
+        print(f"{result.la_code}: calendar unchanged (version {result.version})")
+        return 0
+    report = result.reprojection
+    moved = sum(len(changes) for changes in report.changed.values())
+    print(
+        f"{result.la_code}: calendar version {result.version} loaded; {report.cases} cases "
+        f"re-projected, {moved} deadlines changed in {len(report.changed)} cases (audited)"
+    )
+    for reference, changes in sorted(report.changed.items()):
+        for change in changes:
+            print(f"  {reference} {change.key} [{change.instance}]: "
+                  f"{change.old_due} -> {change.new_due}")
+    for reference, reason in sorted(report.failed.items()):
+        print(f"  {reference}: kept its old deadlines: {reason}", file=sys.stderr)
+    return 0

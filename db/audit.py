@@ -1,0 +1,37 @@
+"""The audit log: one append-only row per thing someone (or a calendar change) did."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from db.schema import AuditEntry
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def record(
+    session: Session,
+    actor: str,
+    action: str,
+    *,
+    case_id: int | None = None,
+    la_id: int | None = None,
+    at: dt.datetime | None = None,
+    **detail: Any,
+) -> None:
+    """Add an audit row in the caller's transaction (so it commits or rolls back with it)."""
+    session.add(
+        AuditEntry(
+            at=at or utc_now(),
+            actor=actor,
+            action=action,
+            case_id=case_id,
+            la_id=la_id,
+            detail=detail,
+        )
+    )

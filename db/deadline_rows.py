@@ -1,0 +1,113 @@
+"""The ``deadlines`` table as engine ``Deadline`` values: read them, and rewrite one case's.
+
+A rewrite is a diff, not delete-and-insert: unchanged rows keep their ids, changed ones are
+updated in place, and the changes are returned so a calendar update can audit them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.schema import DeadlineRow
+from engine.status import Deadline
+
+_FIELDS = (
+    "key", "instance", "rule", "kind", "statutory", "actor", "nominal", "due", "met_on",
+    "met_by", "exception", "premature_on", "trigger", "trigger_date", "citation", "explanation",
+)
+
+
+@dataclass(frozen=True)
+class DeadlineChange:
+    """One deadline whose dates moved (or that appeared or went away) in a rewrite."""
+
+    key: str
+    instance: str
+    old_due: dt.date | None
+    new_due: dt.date | None
+    old_nominal: dt.date | None
+    new_nominal: dt.date | None
+
+    def as_detail(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "instance": self.instance,
+            "old_due": _iso(self.old_due),
+            "new_due": _iso(self.new_due),
+            "old_nominal": _iso(self.old_nominal),
+            "new_nominal": _iso(self.new_nominal),
+        }
+
+
+def deadline_from_row(row: DeadlineRow) -> Deadline:
+    values: dict[str, Any] = {name: getattr(row, name) for name in _FIELDS}
+    return Deadline(**values, exceptions_available=tuple(row.exceptions_available))
+
+
+def case_deadlines(session: Session, case_id: int) -> list[DeadlineRow]:
+    query = select(DeadlineRow).where(DeadlineRow.case_id == case_id)
+    return list(session.scalars(query.order_by(DeadlineRow.nominal, DeadlineRow.key)))
+
+
+def rewrite_deadlines(
+    session: Session,
+    case_id: int,
+    deadlines: Iterable[Deadline],
+    *,
+    now: dt.datetime,
+    existing: Sequence[DeadlineRow] | None = None,
+) -> list[DeadlineChange]:
+    """Make the case's rows exactly ``deadlines``; returns the date changes.
+
+    ``existing`` (the case's current rows) may be given to save a query in bulk rebuilds.
+    """
+    current = case_deadlines(session, case_id) if existing is None else existing
+    rows = {(r.key, r.instance): r for r in current}
+    changes: list[DeadlineChange] = []
+    for deadline in deadlines:
+        values = _values(deadline)
+        row = rows.pop((deadline.key, deadline.instance), None)
+        if row is None:
+            session.add(DeadlineRow(case_id=case_id, projected_at=now, **values))
+            changes.append(_change(deadline.key, deadline.instance, None, deadline))
+            continue
+        if any(getattr(row, name) != value for name, value in values.items()):
+            if (row.due, row.nominal) != (deadline.due, deadline.nominal):
+                changes.append(_change(deadline.key, deadline.instance, row, deadline))
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.projected_at = now
+    for row in rows.values():
+        changes.append(_change(row.key, row.instance, row, None))
+        session.delete(row)
+    session.flush()
+    return changes
+
+
+def _values(deadline: Deadline) -> dict[str, Any]:
+    values = {name: getattr(deadline, name) for name in _FIELDS}
+    values["exceptions_available"] = list(deadline.exceptions_available)
+    return values
+
+
+def _change(
+    key: str, instance: str, old: DeadlineRow | None, new: Deadline | None
+) -> DeadlineChange:
+    return DeadlineChange(
+        key=key,
+        instance=instance,
+        old_due=old.due if old else None,
+        new_due=new.due if new else None,
+        old_nominal=old.nominal if old else None,
+        new_nominal=new.nominal if new else None,
+    )
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None

@@ -1,0 +1,292 @@
+"""The append-only case log: ``append`` and ``load``.
+
+An append validates every submitted event, checks the case's whole new history with the
+engine (refusing an illegal or impossible event with the engine's reason), then inserts
+the events and rewrites the case's deadline rows in the caller's transaction: both or
+neither. ``UNIQUE(case_id, seq)`` makes two writers who saw the same history collide: one
+wins, the other gets ``CaseChanged``. A client-supplied event id makes a retry harmless:
+the same id with the same content is recognised and nothing new is written.
+
+Each row also gets a ``natural_key`` (a hash of the event's content plus its occurrence
+number), so a re-import of a file whose events carry no ids adds nothing either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db import audit
+from db.deadline_rows import rewrite_deadlines
+from db.directory import get_case
+from db.errors import CaseChanged, ConflictingEventId, EventRefused, StoreError
+from db.la_calendar import calendar_for
+from db.schema import EVENT_SCHEMA_VERSION, Case, CaseEventRow
+from engine.deadlines import project_deadlines
+from engine.errors import EngineError, InvalidEvent
+from engine.events import CaseEvent, dump_event, event_date, parse_event
+from engine.status import Deadline
+
+# Bookkeeping fields: not part of what an event says, so not part of its content hash.
+_META_FIELDS = frozenset({"id", "recorded_at", "recorded_by"})
+
+
+@dataclass(frozen=True)
+class RecordedEvent:
+    seq: int
+    event: CaseEvent
+    recorded_at: dt.datetime
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class CaseHistory:
+    reference: str
+    la_code: str
+    process: str
+    caseworker: str
+    opened_at: dt.datetime
+    records: tuple[RecordedEvent, ...]
+
+    @property
+    def seq(self) -> int:
+        """How many events the case has: pass it back as ``expected_seq``."""
+        return self.records[-1].seq if self.records else 0
+
+    @property
+    def events(self) -> tuple[CaseEvent, ...]:
+        return tuple(record.event for record in self.records)
+
+
+@dataclass(frozen=True)
+class AppendResult:
+    reference: str
+    recorded: tuple[RecordedEvent, ...]  # written now
+    repeats: tuple[RecordedEvent, ...]  # submitted before (same id or content): not re-written
+    seq: int
+    deadlines: tuple[Deadline, ...] | None  # None when nothing was written
+
+
+@dataclass(frozen=True)
+class PreparedAppend:
+    """What an append will write, already checked against the case's whole history."""
+
+    case: Case
+    base_seq: int
+    fresh: tuple[tuple[CaseEvent, str], ...]  # (event, natural key)
+    repeats: tuple[RecordedEvent, ...]
+    deadlines: tuple[Deadline, ...]
+
+
+def load(session: Session, reference: str) -> CaseHistory:
+    case = get_case(session, reference)
+    rows = _rows(session, case.id)
+    return CaseHistory(
+        reference=case.reference,
+        la_code=case.local_authority.code,
+        process=case.process,
+        caseworker=case.caseworker.username,
+        opened_at=case.opened_at,
+        records=tuple(to_record(row) for row in rows),
+    )
+
+
+def append(
+    session: Session,
+    reference: str,
+    events: Sequence[Mapping[str, Any] | CaseEvent],
+    expected_seq: int | None,
+    recorded_by: str,
+) -> AppendResult:
+    """Append ``events`` to case ``reference`` if it still has ``expected_seq`` events.
+
+    ``expected_seq=None`` appends after whatever the case holds when this transaction
+    reads it (still validated against that whole history).
+
+    Raises:
+        NotFound: no such case.
+        EventRefused: an event is malformed, or the engine refuses the new history.
+        ConflictingEventId: an event id already recorded for different content.
+        CaseChanged: the case no longer has ``expected_seq`` events, or a concurrent
+            writer appended first.
+    """
+    case = get_case(session, reference)
+    prepared = prepare(session, case, [_parse(item, i) for i, item in enumerate(events)])
+    if prepared.fresh and expected_seq is not None and expected_seq != prepared.base_seq:
+        raise CaseChanged(reference, expected_seq, prepared.base_seq)
+    try:
+        return write(session, prepared, recorded_by)
+    except CaseChanged:
+        again = prepare(session, case, [event for event, _ in prepared.fresh])
+        if not again.fresh:  # the same events, sent twice at once: the other call won
+            return _result(case, (), prepared.repeats + again.repeats, again.base_seq, None)
+        raise CaseChanged(reference, prepared.base_seq, again.base_seq) from None
+
+
+def prepare(
+    session: Session, case: Case, events: Sequence[CaseEvent], *, match_content: bool = False
+) -> PreparedAppend:
+    """Split ``events`` into repeats and fresh ones, and check the resulting history.
+
+    ``match_content`` (for imports) also treats an event without an id as a repeat when
+    the case already holds the same content at the same occurrence.
+    """
+    rows = _rows(session, case.id) if case.id is not None else []
+    by_id = {row.client_event_id: row for row in rows if row.client_event_id}
+    by_key = {row.natural_key: row for row in rows}
+    used = set(by_key)
+    seen: dict[str, int] = {}
+    fresh: list[tuple[int, CaseEvent, str]] = []
+    repeats: list[RecordedEvent] = []
+    for index, event in enumerate(events):
+        digest = content_hash(event)
+        seen[digest] = seen.get(digest, 0) + 1
+        occurrence_key = f"{digest}#{seen[digest]}"
+        earlier = by_id.get(event.id) if event.id else None
+        if earlier is None and match_content and not event.id:
+            earlier = by_key.get(occurrence_key)
+        if earlier is not None:
+            if not earlier.natural_key.startswith(f"{digest}#"):
+                raise ConflictingEventId(
+                    f"id {event.id!r} was already recorded for a different event "
+                    f"(#{earlier.seq}, {earlier.type} on {earlier.event_date})",
+                    index=index,
+                )
+            repeats.append(to_record(earlier))
+            continue
+        key = _free_key(digest, seen[digest], used)
+        used.add(key)
+        fresh.append((index, event, key))
+    _refuse_duplicate_ids([event for _, event, _ in fresh])
+    deadlines = _check(case, [to_record(row).event for row in rows], fresh)
+    return PreparedAppend(
+        case=case,
+        base_seq=rows[-1].seq if rows else 0,
+        fresh=tuple((event, key) for _, event, key in fresh),
+        repeats=tuple(repeats),
+        deadlines=deadlines,
+    )
+
+
+def write(session: Session, prepared: PreparedAppend, recorded_by: str) -> AppendResult:
+    """Insert the prepared events and rewrite the case's deadlines (caller's transaction).
+
+    Raises:
+        CaseChanged: a concurrent writer inserted the same seqs or event ids first.
+    """
+    case = prepared.case
+    if not prepared.fresh:
+        return _result(case, (), prepared.repeats, prepared.base_seq, None)
+    now = audit.utc_now()
+    values = [
+        {
+            "case_id": case.id,
+            "seq": prepared.base_seq + offset,
+            "type": event.type,
+            "event_date": event_date(event),
+            "payload": dump_event(event),
+            "schema_version": EVENT_SCHEMA_VERSION,
+            "client_event_id": event.id,
+            "natural_key": key,
+            "recorded_at": now,
+            "recorded_by": recorded_by,
+        }
+        for offset, (event, key) in enumerate(prepared.fresh, start=1)
+    ]
+    try:
+        with session.begin_nested():
+            session.execute(insert(CaseEventRow), values)
+    except IntegrityError as exc:  # another writer took these seqs (or ids) first
+        raise CaseChanged(case.reference, prepared.base_seq, None) from exc
+    rewrite_deadlines(session, case.id, prepared.deadlines, now=now)
+    last = prepared.base_seq + len(values)
+    audit.record(
+        session, recorded_by, "events_recorded", case_id=case.id, la_id=case.la_id, at=now,
+        seq_from=prepared.base_seq + 1, seq_to=last, types=[value["type"] for value in values],
+    )
+    recorded = tuple(
+        RecordedEvent(prepared.base_seq + offset, event, now, recorded_by)
+        for offset, (event, _) in enumerate(prepared.fresh, start=1)
+    )
+    return _result(case, recorded, prepared.repeats, last, prepared.deadlines)
+
+
+def content_hash(event: CaseEvent) -> str:
+    """What the event says (bookkeeping fields left out), as a stable hash."""
+    data = {k: v for k, v in dump_event(event).items() if k not in _META_FIELDS}
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def to_record(row: CaseEventRow) -> RecordedEvent:
+    if row.schema_version > EVENT_SCHEMA_VERSION:
+        raise StoreError(
+            f"event #{row.seq} was stored by a newer version of ehc "
+            f"(schema {row.schema_version}): upgrade before reading it"
+        )
+    return RecordedEvent(row.seq, parse_event(row.payload), row.recorded_at, row.recorded_by)
+
+
+def _parse(item: Mapping[str, Any] | CaseEvent, index: int) -> CaseEvent:
+    if not isinstance(item, Mapping):
+        return item
+    try:
+        return parse_event(item, index=index)
+    except InvalidEvent as exc:
+        raise EventRefused(exc.reason, index=index) from None
+
+
+def _rows(session: Session, case_id: int) -> list[CaseEventRow]:
+    query = select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)
+    return list(session.scalars(query))
+
+
+def _free_key(digest: str, occurrence: int, used: set[str]) -> str:
+    while f"{digest}#{occurrence}" in used:
+        occurrence += 1
+    return f"{digest}#{occurrence}"
+
+
+def _refuse_duplicate_ids(events: Sequence[CaseEvent]) -> None:
+    seen: set[str] = set()
+    for index, event in enumerate(events):
+        if event.id and event.id in seen:
+            raise EventRefused(f"event id {event.id!r} is given twice", index=index)
+        if event.id:
+            seen.add(event.id)
+
+
+def _check(
+    case: Case, stored: Sequence[CaseEvent], fresh: Sequence[tuple[int, CaseEvent, str]]
+) -> tuple[Deadline, ...]:
+    history = [*stored, *(event for _, event, _ in fresh)]
+    try:
+        return project_deadlines(history, calendar_for(case.local_authority))
+    except EngineError as exc:
+        if exc.index is not None and exc.index >= len(stored):
+            raise EventRefused(exc.reason, index=fresh[exc.index - len(stored)][0]) from None
+        if exc.index is not None:
+            old = stored[exc.index]
+            raise EventRefused(
+                f"{exc.reason} (in the light of recorded event #{exc.index + 1}, "
+                f"{old.type} on {event_date(old)})"
+            ) from None
+        raise EventRefused(exc.reason) from None
+
+
+def _result(
+    case: Case,
+    recorded: tuple[RecordedEvent, ...],
+    repeats: tuple[RecordedEvent, ...],
+    seq: int,
+    deadlines: tuple[Deadline, ...] | None,
+) -> AppendResult:
+    return AppendResult(case.reference, recorded, repeats, seq, deadlines)

@@ -1,0 +1,180 @@
+"""Bulk import (all or nothing, re-runnable) and export (re-importable) of case histories.
+
+An import is checked as a whole before anything is written: every event is validated,
+every case's resulting history goes through the engine, and every problem is collected
+with its line. Only when there are none are cases opened and events appended, all in the
+caller's one transaction. Events already on file (same id, or same content at the same
+occurrence when they carry no id) are recognised, so re-running an import adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from db import audit
+from db.directory import get_case, get_caseworker, get_la
+from db.errors import EventRefused, ImportRejected, NotFound, Problem, StoreError
+from db.event_store import PreparedAppend, prepare, to_record, write
+from db.import_format import IncomingCase
+from db.schema import PROCESSES, Case, CaseEventRow, Caseworker
+from engine.errors import InvalidEvent
+from engine.events import CaseEvent, dump_event, parse_event
+
+EXPORT_FORMAT = "ehc-cases"
+EXPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    cases_opened: int
+    cases_touched: int
+    events_added: int
+    events_already_present: int
+
+
+def import_cases(
+    session: Session,
+    cases: Sequence[IncomingCase],
+    *,
+    actor: str,
+    problems: Sequence[Problem] = (),
+    source: str = "",
+) -> ImportReport:
+    """Import ``cases`` into the caller's transaction, or raise ``ImportRejected`` listing
+    ``problems`` (from reading the file) plus every problem found here."""
+    found = list(problems)
+    plans: list[tuple[IncomingCase, PreparedAppend, bool]] = []
+    for incoming in cases:
+        try:
+            case, is_new = _case_for(session, incoming)
+        except StoreError as exc:
+            found.append(Problem(incoming.where, f"case {incoming.reference}: {exc}"))
+            continue
+        events = _parse_all(incoming, found)
+        if events is None:
+            continue
+        try:
+            plans.append((incoming, prepare(session, case, events, match_content=True), is_new))
+        except EventRefused as exc:
+            where = incoming.events[exc.index].where if exc.index is not None else incoming.where
+            found.append(Problem(where, f"case {incoming.reference}: {exc.reason}"))
+    if found:
+        raise ImportRejected(found)
+    return _write_all(session, plans, actor=actor, source=source)
+
+
+def export_cases(session: Session, reference: str | None = None) -> dict[str, Any]:
+    """Case histories as one JSON-ready document that ``import`` accepts back."""
+    query = select(Case).options(
+        joinedload(Case.local_authority), joinedload(Case.caseworker)
+    ).order_by(Case.reference)
+    if reference is not None:
+        query = query.where(Case.id == get_case(session, reference).id)
+    documents = []
+    for case in session.scalars(query).unique():
+        rows = session.scalars(
+            select(CaseEventRow).where(CaseEventRow.case_id == case.id).order_by(CaseEventRow.seq)
+        )
+        documents.append(
+            {
+                "reference": case.reference,
+                "la": case.local_authority.code,
+                "process": case.process,
+                "caseworker": case.caseworker.username,
+                "opened_at": case.opened_at.isoformat(),
+                "events": [_exported_event(row) for row in rows],
+            }
+        )
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": audit.utc_now().isoformat(),
+        "cases": documents,
+    }
+
+
+def _exported_event(row: CaseEventRow) -> dict[str, Any]:
+    record = to_record(row)
+    data = dump_event(record.event)
+    data.setdefault("recorded_at", record.recorded_at.isoformat())
+    data.setdefault("recorded_by", record.recorded_by)
+    return data
+
+
+def _case_for(session: Session, incoming: IncomingCase) -> tuple[Case, bool]:
+    """The existing case (checked against the file), or a new one not yet added."""
+    try:
+        case = get_case(session, incoming.reference)
+    except NotFound:
+        return _new_case(session, incoming), True
+    for label, given, actual in (
+        ("la", incoming.la, case.local_authority.code),
+        ("process", incoming.process, case.process),
+        ("caseworker", incoming.caseworker, case.caseworker.username),
+    ):
+        if given is not None and given != actual:
+            raise StoreError(f"already exists with {label} {actual!r}, the file says {given!r}")
+    return case, False
+
+
+def _new_case(session: Session, incoming: IncomingCase) -> Case:
+    la_code, process, username = incoming.la, incoming.process, incoming.caseworker
+    if la_code is None or process is None or username is None:
+        missing = [n for n in ("la", "process", "caseworker") if getattr(incoming, n) is None]
+        raise StoreError(f"is new, so the file must give its {', '.join(missing)}")
+    if process not in PROCESSES:
+        raise StoreError(f"unknown process {process!r} (expected assessment or review)")
+    la = get_la(session, la_code)
+    worker: Caseworker = get_caseworker(session, username)
+    if worker.team.la_id != la.id:
+        raise StoreError(f"caseworker {worker.username!r} does not work for {la.code}")
+    case = Case(
+        reference=incoming.reference, la_id=la.id, caseworker_id=worker.id,
+        process=process, opened_at=incoming.opened_at or audit.utc_now(),
+    )
+    case.local_authority = la  # transient: added to the session only when written
+    return case
+
+
+def _parse_all(incoming: IncomingCase, found: list[Problem]) -> list[CaseEvent] | None:
+    events: list[CaseEvent] = []
+    before = len(found)
+    for item in incoming.events:
+        try:
+            events.append(parse_event(item.data))
+        except InvalidEvent as exc:
+            found.append(Problem(item.where, f"case {incoming.reference}: {exc.reason}"))
+    return events if len(found) == before else None
+
+
+def _write_all(
+    session: Session,
+    plans: Sequence[tuple[IncomingCase, PreparedAppend, bool]],
+    *,
+    actor: str,
+    source: str,
+) -> ImportReport:
+    now = audit.utc_now()
+    added = present = opened = touched = 0
+    for incoming, plan, is_new in plans:
+        if is_new:
+            session.add(plan.case)
+            session.flush()
+            audit.record(
+                session, actor, "case_opened", case_id=plan.case.id, la_id=plan.case.la_id,
+                at=now, reference=plan.case.reference, process=plan.case.process,
+                caseworker=incoming.caseworker, via="import",
+            )
+            opened += 1
+        result = write(session, plan, actor)
+        added += len(result.recorded)
+        present += len(result.repeats)
+        touched += bool(result.recorded)
+    report = ImportReport(opened, touched, added, present)
+    audit.record(session, actor, "import", at=now, source=source, **report.__dict__)
+    return report

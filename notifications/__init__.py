@@ -1,0 +1,1 @@
+"""Escalation and digest emails: notices, rendering, transports and the outbox."""

@@ -1,0 +1,203 @@
+"""Writing to the outbox and moving its rows through pending -> sending -> sent/failed.
+
+Every write is ``INSERT ... ON CONFLICT DO NOTHING`` on a natural key (SQLite and
+PostgreSQL both have it), so recording the same night twice, or two sweeps at once,
+records each escalation and each email once. Each status change is its own short
+transaction, guarded by the status it expects (a row claimed by someone else is skipped).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from db import audit
+from db.notify_schema import EscalationRow, OutboxRow
+from db.session import unit_of_work
+
+ACTOR = "ehc-sweep"
+BACKOFF_FIRST = dt.timedelta(minutes=5)
+# Capped well under a day, so a message that failed tonight is due again tomorrow night.
+BACKOFF_MAX = dt.timedelta(hours=6)
+
+
+@dataclass(frozen=True)
+class Email:
+    """One email to record: its outbox key, who gets it, and its notice's payload."""
+
+    key: str
+    kind: str
+    la_id: int
+    recipient_role: str
+    recipient_email: str | None
+    payload: dict[str, Any]
+    message_id: str
+    escalation: tuple[int, str, str, str] | None = None  # (case id, deadline key, instance, level)
+
+
+def insert_ignoring_duplicates(
+    session: Session, entity: type[Any], rows: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> list[Any]:
+    """Insert ``rows``; those whose ``keys`` are already taken are skipped, not failed.
+
+    Returns:
+        The primary keys and key columns of the rows actually inserted.
+    """
+    if not rows:
+        return []
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        stmt: Any = postgresql.insert(entity).on_conflict_do_nothing(index_elements=keys)
+    elif dialect == "sqlite":
+        stmt = sqlite.insert(entity).on_conflict_do_nothing(index_elements=keys)
+    else:
+        raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
+    columns = [entity.id, *(getattr(entity, k) for k in keys)]
+    return list(session.execute(stmt.returning(*columns), list(rows)).all())
+
+
+def record_emails(
+    session: Session,
+    escalations: Sequence[dict[str, Any]],
+    emails: Sequence[Email],
+    *,
+    now: dt.datetime,
+) -> tuple[int, int]:
+    """Record escalation rows, then the emails of those that are new, in the caller's
+    transaction. Returns (escalations recorded, emails recorded)."""
+    esc_keys = ("case_id", "deadline_key", "instance", "level")
+    new = insert_ignoring_duplicates(session, EscalationRow, escalations, esc_keys)
+    ids = {tuple(row[1:]): row[0] for row in new}
+    rows = [
+        _outbox_values(email, ids, now)
+        for email in emails
+        if email.escalation is None or email.escalation in ids
+    ]
+    inserted = insert_ignoring_duplicates(session, OutboxRow, rows, ("key",))
+    return len(new), len(inserted)
+
+
+def _outbox_values(email: Email, ids: dict[Any, int], now: dt.datetime) -> dict[str, Any]:
+    no_address = email.recipient_email is None
+    return {
+        "key": email.key,
+        "kind": email.kind,
+        "la_id": email.la_id,
+        "escalation_id": ids.get(email.escalation) if email.escalation else None,
+        "recipient_role": email.recipient_role,
+        "recipient_email": email.recipient_email,
+        "payload": email.payload,
+        "message_id": email.message_id,
+        "status": "failed" if no_address else "pending",
+        "attempts": 0,
+        "in_doubt": False,
+        "created_at": now,
+        "next_attempt_at": now,
+        "last_error": (
+            f"no email address recorded for the {email.recipient_role.replace('_', ' ')}"
+            if no_address else None
+        ),
+    }
+
+
+def due_ids(
+    engine: Engine, *, la_id: int | None, now: dt.datetime, after_id: int, limit: int
+) -> list[int]:
+    """Ids of pending rows whose next attempt is due, oldest first, after ``after_id``."""
+    query = (
+        select(OutboxRow.id)
+        .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now,
+               OutboxRow.id > after_id, *_in_la(la_id))
+        .order_by(OutboxRow.id)
+        .limit(limit)
+    )
+    with unit_of_work(engine) as session:
+        return list(session.scalars(query))
+
+
+def claim(engine: Engine, row_id: int, *, now: dt.datetime) -> OutboxRow | None:
+    """Mark a pending row ``sending`` (one attempt more); None if another run has it."""
+    with unit_of_work(engine, write=True) as session:
+        claimed = session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == row_id, OutboxRow.status == "pending")
+            .values(status="sending", claimed_at=now, attempts=OutboxRow.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(claimed, "rowcount", 0) != 1:
+            return None
+        return session.get(OutboxRow, row_id)
+
+
+def mark_sent(engine: Engine, row_id: int, *, now: dt.datetime) -> None:
+    with unit_of_work(engine, write=True) as session:
+        _finish(session, row_id, status="sent", sent_at=now)
+
+
+def mark_failed(engine: Engine, row: OutboxRow, reason: str, *, now: dt.datetime) -> None:
+    with unit_of_work(engine, write=True) as session:
+        _finish(session, row.id, status="failed", last_error=reason)
+        audit.record(session, ACTOR, "email_failed", la_id=row.la_id, at=now,
+                     key=row.key, message_id=row.message_id, reason=reason)
+
+
+def retry_later(
+    engine: Engine, row: OutboxRow, reason: str, *, now: dt.datetime, max_attempts: int
+) -> bool:
+    """Put a row back to ``pending`` with backoff; False (and failed) once it has had
+    ``max_attempts``."""
+    if row.attempts >= max_attempts:
+        mark_failed(engine, row, f"gave up after {row.attempts} attempts: {reason}", now=now)
+        return False
+    wait = min(BACKOFF_FIRST * 2 ** max(row.attempts - 1, 0), BACKOFF_MAX)
+    with unit_of_work(engine, write=True) as session:
+        _finish(session, row.id, status="pending", next_attempt_at=now + wait, last_error=reason)
+    return True
+
+
+def recover_interrupted(
+    engine: Engine, *, la_id: int | None, now: dt.datetime, lease: dt.timedelta
+) -> tuple[int, int]:
+    """Rows left ``sending`` longer than ``lease`` were interrupted (the process died
+    between handing a message to the server and recording it). Each is sent once more,
+    flagged ``in_doubt`` because the recipient may already have it; one interrupted a
+    second time is failed for a person to check. Returns (to resend, given up)."""
+    query = select(OutboxRow).where(
+        OutboxRow.status == "sending", OutboxRow.claimed_at < now - lease, *_in_la(la_id)
+    )
+    resend = given_up = 0
+    with unit_of_work(engine, write=True) as session:
+        for row in session.scalars(query):
+            when = row.claimed_at.isoformat() if row.claimed_at else "?"
+            if row.in_doubt:
+                row.status = "failed"
+                row.last_error = (f"interrupted again while sending at {when}; not retried: "
+                                  f"check the mail server's log for {row.message_id}")
+                given_up += 1
+            else:
+                row.status, row.in_doubt, row.next_attempt_at = "pending", True, now
+                row.last_error = (f"interrupted while sending at {when}: sent once more; "
+                                  "the recipient may get it twice (same Message-ID)")
+                resend += 1
+            audit.record(session, ACTOR, "email_interrupted", la_id=row.la_id, at=now,
+                         key=row.key, message_id=row.message_id, outcome=row.status)
+    return resend, given_up
+
+
+def _finish(session: Session, row_id: int, **values: Any) -> None:
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == row_id, OutboxRow.status == "sending")
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _in_la(la_id: int | None) -> list[ColumnElement[bool]]:
+    return [] if la_id is None else [OutboxRow.la_id == la_id]

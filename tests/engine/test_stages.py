@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from event_samples import LABEL_VALUES, make
@@ -441,3 +442,9 @@ def test_shuffling_the_log_order_of_a_valid_history_gives_the_same_state(events,
     shuffled = list(events)
     rnd.shuffle(shuffled)
     assert replay(shuffled) == expected
+
+
+def test_the_documented_diagrams_match_the_tables():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "state-machines.md").read_text()
+    assert f"```mermaid\n{mermaid('assessment')}```" in doc
+    assert f"```mermaid\n{mermaid('review')}```" in doc

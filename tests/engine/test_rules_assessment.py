@@ -287,3 +287,24 @@ def test_R01_R03_R06_request_received_at_an_instant_counts_from_its_london_date(
     assert only(ds, "decision_to_assess_due").due == D("2025-12-07")
     assert only(ds, "decision_not_to_issue_due").due == D("2026-02-15")
     assert only(ds, "final_plan_due").due == D("2026-03-15")
+
+
+def test_R29_draft_posted_on_a_saturday_is_served_on_the_2nd_working_day_after():
+    # Easter Saturday 19 Apr 2025: Easter Monday skipped -> Tue 22 (1), Wed 23 (2).
+    ds = project(ev("draft_plan_posted", "2025-04-19", method="first_class_post"))
+    assert only(ds, "draft_deemed_served").nominal == D("2025-04-23")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ENGINE BUG: R04 premature check only looks inside [deemed service, window end]; a "
+    "final plan issued after posting but before the deemed service day is not flagged",
+)
+def test_R04_final_plan_issued_before_the_posted_draft_is_even_served_breaches_the_window():
+    """T3: the LA may not finalise before served + 15; finalising between posting (Thu 17 Apr
+    2025) and deemed service (Wed 23 Apr) is before the window ends (Wed 7 May)."""
+    ds = project(REQUEST, ev("draft_plan_posted", "2025-04-17", method="first_class_post"),
+                 ev("final_plan_issued", "2025-04-22"))
+    window = only(ds, "draft_representations_end")
+    assert window.premature_on == D("2025-04-22")
+    assert status_on(window, D("2025-05-10"), ENGLAND) is Status.BREACHED

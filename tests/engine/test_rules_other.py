@@ -337,3 +337,27 @@ def test_R28_unopposed_cease_appeal_amended_plan_within_5_weeks():
     d = only(ds, "unopposed_amended_plan_due")
     assert d.due == D("2025-07-07")
     assert status(d, "2025-07-08") is Status.BREACHED
+
+
+def test_R21_R26_posted_decision_letter_counts_from_sending_not_deemed_receipt():
+    """§6 and R26: the trigger is the date the LA sent the notice, not deemed receipt."""
+    ds = project(ev("decision_letter_sent", "2025-01-31", decision="refuse_to_assess",
+                    method="second_class_post"))
+    assert only(ds, "mediation_adviser_contact_due").due == D("2025-03-31")
+    assert only(ds, "appeal_deadline").due == D("2025-03-31")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ENGINE BUG: after a plan transfer, the pre-transfer R07 clock still runs and "
+    "reports breached at the 12-month date although reg 15(5) allows the later R19 date",
+)
+def test_R19_displaces_the_pre_transfer_annual_review_date():
+    """Reg 15(5): the new LA must review before the later of 12 months from the last review
+    (Sat 28 Feb 2026) and 3 months beginning with the transfer (Sat 4 Apr 2026); on Sun 1 Mar
+    2026 no review limit of this plan is breached."""
+    ds = project(ev("plan_last_reviewed", "2025-03-01"), ev("plan_transferred", "2026-01-05"))
+    assert only(ds, "transferred_plan_review_due").due == D("2026-04-04")
+    for d in ds:
+        if d.key in ("annual_review_due", "transferred_plan_review_due"):
+            assert status(d, "2026-03-01") is not Status.BREACHED, d.key

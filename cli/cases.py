@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -155,7 +156,9 @@ def _timeline(history: event_store.CaseHistory) -> Table:
     for index, record in enumerate(history.records):
         event = record.event
         details = ", ".join(
-            f"{k}={v}" for k, v in dump_event(event).items() if k not in _SHOWN_ELSEWHERE
+            f"{k}={v if isinstance(v, str) else json.dumps(v)}"
+            for k, v in dump_event(event).items()
+            if k not in _SHOWN_ELSEWHERE
         )
         stands = index in in_effect or event.type == "event_withdrawn"
         recorded = record.recorded_at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +15,15 @@ from sqlalchemy import Engine
 from db.session import database_errors
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Every module that defines tables on ``db.base.Base`` (present ones are imported).
+TABLE_MODULES = ("db.schema", "db.notify_schema")
+
+
+def import_table_modules() -> None:
+    """Register every table on ``Base.metadata``, so migrations and checks see them all."""
+    for name in TABLE_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name)
 
 
 def alembic_config() -> Config:

@@ -99,11 +99,13 @@ def export_cases(session: Session, reference: str | None = None) -> dict[str, An
 
 
 def _exported_event(row: CaseEventRow) -> dict[str, Any]:
+    """The event as recorded; when and by whom come from the row unless the event already
+    carried them (from the system it was first imported from)."""
     record = to_record(row)
-    data = dump_event(record.event)
-    data.setdefault("recorded_at", record.recorded_at.isoformat())
-    data.setdefault("recorded_by", record.recorded_by)
-    return data
+    event = record.event
+    bookkeeping = {"recorded_at": event.recorded_at or record.recorded_at,
+                   "recorded_by": event.recorded_by or record.recorded_by}
+    return dump_event(event.model_copy(update=bookkeeping))
 
 
 def _case_for(session: Session, incoming: IncomingCase) -> tuple[Case, bool]:

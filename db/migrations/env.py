@@ -7,20 +7,14 @@ Batch mode lets later revisions ALTER tables on SQLite too.
 
 from __future__ import annotations
 
-import importlib.util
-
 from alembic import context
 from sqlalchemy import Connection
 
-import db.schema  # noqa: F401  (registers the tables on Base.metadata)
 from db.base import Base
+from db.migrate import import_table_modules
 from db.session import make_engine
 
-# Tables added by other modules (escalations, outbox) join the metadata when present.
-for _module in ("db.notify_schema",):
-    if importlib.util.find_spec(_module) is not None:
-        importlib.import_module(_module)
-
+import_table_modules()  # db.schema, and db.notify_schema (escalations, outbox) when present
 target_metadata = Base.metadata
 
 

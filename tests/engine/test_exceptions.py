@@ -61,7 +61,7 @@ AS_OFS = ("2025-06-02", "2025-07-14", "2025-07-15", "2025-10-20", "2025-10-21", 
 # --- Recorded exceptions disapply exactly the named clocks -------------------------------
 
 
-def test_reg13_3_exception_disapplies_final_plan_due_keeps_nominal_never_breached():
+def test_R06_reg13_3_exception_disapplies_final_plan_due_keeps_nominal_never_breached():
     ds = project(REQUEST, ASSESS,
                  exception("2025-07-01", "reg13_3_c_exceptional_personal_circumstances",
                            "final_plan"))
@@ -73,7 +73,7 @@ def test_reg13_3_exception_disapplies_final_plan_due_keeps_nominal_never_breache
         assert days_late(plan, D(day)) is None
 
 
-def test_reg13_3_exception_leaves_the_6_and_16_week_clocks_alone():
+def test_R06_reg13_3_exception_leaves_the_R01_and_R03_clocks_alone():
     """§5.1 scope per clock: 13(3) covers only the 20-week limit."""
     ds = project(REQUEST, exception("2025-06-10", "reg13_3_d_absent_4_weeks", "final_plan"))
     assert only(ds, "decision_to_assess_due").due == D("2025-07-14")
@@ -82,7 +82,7 @@ def test_reg13_3_exception_leaves_the_6_and_16_week_clocks_alone():
                      ENGLAND) is Status.BREACHED
 
 
-def test_disapplied_final_plan_issued_late_is_still_disapplied_not_met_late():
+def test_R06_A10_disapplied_final_plan_issued_late_is_still_disapplied_not_met_late():
     ds = project(REQUEST, ASSESS,
                  exception("2025-07-01", "reg13_3_c_exceptional_personal_circumstances",
                            "final_plan"),
@@ -93,7 +93,7 @@ def test_disapplied_final_plan_issued_late_is_still_disapplied_not_met_late():
     assert days_late(plan, D("2025-12-02")) is None
 
 
-def test_reg10_4_exception_naming_two_clocks_disapplies_both_and_not_the_6_weeks():
+def test_R03_R06_reg10_4_exception_naming_two_clocks_disapplies_both_not_R01():
     ds = project(REQUEST, exception("2025-06-10", "reg10_4_c_exceptional_personal_circumstances",
                                     "decision_not_to_issue", "final_plan"))
     assert only(ds, "decision_not_to_issue_due").due is None
@@ -102,7 +102,7 @@ def test_reg10_4_exception_naming_two_clocks_disapplies_both_and_not_the_6_weeks
     assert only(ds, "decision_to_assess_due").due == D("2025-07-14")
 
 
-def test_reg5_4_exception_disapplies_only_the_6_week_decision():
+def test_R01_reg5_4_exception_disapplies_only_the_6_week_decision():
     ds = project(REQUEST, exception("2025-06-10", "reg5_4_d_absent_4_weeks",
                                     "decision_to_assess"))
     r01 = only(ds, "decision_to_assess_due")
@@ -111,7 +111,7 @@ def test_reg5_4_exception_disapplies_only_the_6_week_decision():
     assert only(ds, "final_plan_due").due == D("2025-10-20")
 
 
-def test_reg8_2_exception_for_one_adviser_disapplies_only_that_advice_request():
+def test_R02_reg8_2_exception_for_one_adviser_disapplies_only_that_advice_request():
     # Fri 1 Aug 2025 + 42 = Fri 12 Sep 2025.
     ds = project(REQUEST, ASSESS,
                  ev("advice_requested", "2025-08-01", advisor="educational_psychologist"),
@@ -126,7 +126,7 @@ def test_reg8_2_exception_for_one_adviser_disapplies_only_that_advice_request():
     assert only(ds, "final_plan_due").due == D("2025-10-20")
 
 
-def test_reg8_2_exception_by_advice_id_disapplies_that_request_only():
+def test_R02_reg8_2_exception_by_advice_id_disapplies_that_request_only():
     ds = project(REQUEST, ASSESS,
                  ev("advice_requested", "2025-08-01", advisor="educational_psychologist",
                     advice_id="ep-1"),
@@ -139,7 +139,7 @@ def test_reg8_2_exception_by_advice_id_disapplies_that_request_only():
     assert only(ds, "advice_due", "ep-2").nominal == D("2025-09-15")
 
 
-def test_reg27_3_exception_disapplies_the_14_week_reassessment_plan():
+def test_R15_reg27_3_exception_disapplies_the_14_week_reassessment_plan():
     ds = project(ev("final_plan_issued", "2024-10-01"),
                  ev("reassessment_request_received", "2025-01-06"),
                  ev("reassessment_decision_notified", "2025-01-21", outcome="reassess"),
@@ -148,7 +148,7 @@ def test_reg27_3_exception_disapplies_the_14_week_reassessment_plan():
     assert (d.due, d.nominal) == (None, D("2025-04-29"))
 
 
-def test_disapplied_limit_explanation_keeps_the_nominal_date_and_as_soon_as_practicable():
+def test_A10_T10_disapplied_limit_explanation_keeps_nominal_date_and_as_soon_as_practicable():
     """A10: remove the limit, keep a nominal date for display, still 'as soon as practicable'."""
     ds = project(REQUEST, exception("2025-06-10", "reg13_3_c_exceptional_personal_circumstances",
                                     "final_plan"))
@@ -158,7 +158,7 @@ def test_disapplied_limit_explanation_keeps_the_nominal_date_and_as_soon_as_prac
     assert "reg13_3_c_exceptional_personal_circumstances" in text
 
 
-def test_covid_2020_exception_applies_to_a_clock_running_in_2020():
+def test_R06_covid_2020_exception_applies_to_a_clock_running_in_2020():
     """§5.3: SI 2020/471, 1 May - 25 Sep 2020. Wed 1 Apr 2020 + 140 = Wed 19 Aug 2020."""
     ds = project(ev("request_received", "2020-04-01"),
                  exception("2020-05-05", "covid_2020", "final_plan"))
@@ -166,7 +166,7 @@ def test_covid_2020_exception_applies_to_a_clock_running_in_2020():
     assert (plan.due, plan.nominal) == (None, D("2020-08-19"))
 
 
-def test_covid_2020_exception_cannot_disapply_a_clock_after_it_expired():
+def test_R06_covid_2020_exception_cannot_disapply_a_clock_after_it_expired():
     ds = project(REQUEST, exception("2025-06-10", "covid_2020", "final_plan"))
     assert only(ds, "final_plan_due").due == D("2025-10-20")
 
@@ -187,7 +187,7 @@ def test_covid_2020_exception_cannot_disapply_a_clock_after_it_expired():
         ("reg27_3_d_absent_4_weeks", "final_plan"),
     ],
 )
-def test_exception_ground_that_cannot_disapply_the_named_clock_is_refused(ground, clock):
+def test_s5_exception_ground_that_cannot_disapply_the_named_clock_is_refused(ground, clock):
     with pytest.raises(InvalidHistory) as caught:
         project(REQUEST, exception("2025-06-10", ground, clock))
     assert caught.value.index == 1
@@ -195,7 +195,7 @@ def test_exception_ground_that_cannot_disapply_the_named_clock_is_refused(ground
     assert clock in caught.value.reason
 
 
-def test_exception_with_an_unknown_ground_or_no_clock_is_refused():
+def test_s5_exception_with_an_unknown_ground_or_no_clock_is_refused():
     with pytest.raises(InvalidEvent, match="ground"):
         project(REQUEST, exception("2025-06-10", "waiting_list", "final_plan"))
     with pytest.raises(InvalidEvent, match="applies_to"):
@@ -220,7 +220,7 @@ def head_teacher(day: str, school: str = SCHOOL, advisor: str = "head_teacher"
         ("2025-08-26", False),
     ],
 )
-def test_reg13_3_a_available_for_advice_asked_in_staffordshire_summer_2025_window(
+def test_R03_R06_reg13_3_a_available_for_advice_asked_in_staffordshire_summer_2025_window(
     asked, available
 ):
     ds = project(REQUEST, ASSESS, head_teacher(asked), calendar=STAFFORDSHIRE)
@@ -234,7 +234,7 @@ def test_reg13_3_a_available_for_advice_asked_in_staffordshire_summer_2025_windo
     ("asked", "available"),
     [("2026-07-13", False), ("2026-07-14", True), ("2026-08-25", True), ("2026-08-26", False)],
 )
-def test_reg13_3_a_available_in_staffordshire_summer_2026_window(asked, available):
+def test_R06_reg13_3_a_available_in_staffordshire_summer_2026_window(asked, available):
     # Mon 1 Jun 2026 + 140 = Mon 19 Oct 2026.
     ds = project(ev("request_received", "2026-06-01"), head_teacher(asked),
                  calendar=STAFFORDSHIRE)
@@ -243,7 +243,7 @@ def test_reg13_3_a_available_in_staffordshire_summer_2026_window(asked, availabl
     assert ("reg13_3_a_school_closure" in plan.exceptions_available) is available
 
 
-def test_available_exception_is_not_applied_until_the_la_records_it():
+def test_R06_available_exception_is_not_applied_until_the_la_records_it():
     """§5.1 'Availability is not application': the limit stands until recorded."""
     ds = project(REQUEST, ASSESS, head_teacher("2025-08-01"), calendar=STAFFORDSHIRE)
     plan = only(ds, "final_plan_due")
@@ -253,31 +253,31 @@ def test_available_exception_is_not_applied_until_the_la_records_it():
     assert status_on(plan, D("2025-10-21"), STAFFORDSHIRE) is Status.BREACHED
 
 
-def test_closure_exception_not_available_for_the_6_weeks_already_past():
+def test_R01_closure_exception_not_available_for_the_6_weeks_already_past():
     ds = project(REQUEST, ASSESS, head_teacher("2025-07-20"), calendar=STAFFORDSHIRE)
     assert only(ds, "decision_to_assess_due").exceptions_available == ()
 
 
-def test_closure_exception_only_for_advice_from_the_head_teacher_or_principal():
+def test_R06_A9_closure_exception_only_for_advice_from_the_head_teacher_or_principal():
     ds = project(REQUEST, ASSESS, head_teacher("2025-08-01", advisor="educational_psychologist"),
                  calendar=STAFFORDSHIRE)
     assert only(ds, "final_plan_due").exceptions_available == ()
 
 
-def test_early_years_provider_closure_gives_the_reg13_3_b_ground():
+def test_R06_early_years_provider_closure_gives_the_reg13_3_b_ground():
     ds = project(REQUEST, ASSESS, head_teacher("2025-08-01", advisor="early_years_provider"),
                  calendar=STAFFORDSHIRE)
     assert "reg13_3_b_early_years_closure" in only(ds, "final_plan_due").exceptions_available
 
 
-def test_christmas_closure_is_too_short_for_the_exception():
+def test_R06_christmas_closure_is_too_short_for_the_exception():
     # Staffordshire: closed Sat 20 Dec 2025, reopens Mon 5 Jan 2026 (16 days < 28).
     ds = project(ev("request_received", "2025-12-01"), head_teacher("2025-12-15"),
                  calendar=STAFFORDSHIRE)
     assert only(ds, "final_plan_due").exceptions_available == ()
 
 
-def test_plain_england_calendar_has_no_closures_so_nothing_is_available():
+def test_R06_plain_england_calendar_has_no_closures_so_nothing_is_available():
     ds = project(REQUEST, ASSESS, head_teacher("2025-08-01"))
     assert only(ds, "final_plan_due").exceptions_available == ()
 
@@ -289,7 +289,9 @@ def test_plain_england_calendar_has_no_closures_so_nothing_is_available():
         ("2026-07-15", False), ("2026-07-16", True), ("2026-08-27", True), ("2026-08-28", False),
     ],
 )
-def test_school_closure_event_in_the_history_opens_the_window(asked, available):
+def test_R06_A9_school_closure_event_in_the_history_opens_the_window_edges_inclusive(
+    asked, available
+):
     ds = project(ev("request_received", "2026-06-01"), head_teacher(asked, school="URN1"),
                  closure("URN1", "2026-07-23", "2026-09-03"))
     assert ("reg13_3_a_school_closure" in only(ds, "final_plan_due").exceptions_available) is (
@@ -300,14 +302,14 @@ def test_school_closure_event_in_the_history_opens_the_window(asked, available):
     ("reopens_on", "available"),
     [("2025-08-29", True), ("2025-08-28", False)],  # 28 days qualifies, 27 does not
 )
-def test_closure_must_last_at_least_4_weeks(reopens_on, available):
+def test_R06_reg13_3_a_closure_must_last_at_least_4_weeks(reopens_on, available):
     ds = project(REQUEST, ASSESS, head_teacher("2025-08-01", school="URN1"),
                  closure("URN1", "2025-08-01", reopens_on))
     assert ("reg13_3_a_school_closure" in only(ds, "final_plan_due").exceptions_available) is (
         available)
 
 
-def test_closure_of_another_school_does_not_make_the_exception_available():
+def test_R06_closure_of_another_school_does_not_make_the_exception_available():
     ds = project(REQUEST, ASSESS, head_teacher("2025-08-01", school="URN1"),
                  closure("URN2", "2025-07-22", "2025-09-01"))
     assert only(ds, "final_plan_due").exceptions_available == ()
@@ -320,7 +322,7 @@ def absence(start: str, end: str) -> dict[str, Any]:
     return ev("absence_from_area", start, **{"from": start, "to": end})
 
 
-def test_absence_of_over_4_weeks_during_the_period_makes_the_d_ground_available():
+def test_R03_R06_absence_of_over_4_weeks_during_the_period_makes_the_d_ground_available():
     ds = project(REQUEST, ASSESS, absence("2025-08-01", "2025-09-15"))
     assert "reg13_3_d_absent_4_weeks" in only(ds, "final_plan_due").exceptions_available
     assert "reg10_4_d_absent_4_weeks" in only(
@@ -328,19 +330,19 @@ def test_absence_of_over_4_weeks_during_the_period_makes_the_d_ground_available(
     assert only(ds, "decision_to_assess_due").exceptions_available == ()  # ended 14 Jul
 
 
-def test_absence_of_two_weeks_is_not_enough():
+def test_R06_absence_of_two_weeks_is_not_enough():
     ds = project(REQUEST, ASSESS, absence("2025-08-01", "2025-08-15"))
     assert only(ds, "final_plan_due").exceptions_available == ()
 
 
-def test_absence_counts_only_the_weeks_inside_the_period():
+def test_R01_R06_absence_counts_only_the_weeks_inside_the_period():
     # 1 Jul - 10 Aug 2025: 13 days inside the 6 weeks (to 14 Jul), 40 inside the 20 weeks.
     ds = project(REQUEST, ASSESS, absence("2025-07-01", "2025-08-10"))
     assert only(ds, "decision_to_assess_due").exceptions_available == ()
     assert "reg13_3_d_absent_4_weeks" in only(ds, "final_plan_due").exceptions_available
 
 
-def test_absence_during_the_advice_6_weeks_makes_reg8_2_b_available():
+def test_R02_absence_during_the_advice_6_weeks_makes_reg8_2_b_available():
     ds = project(REQUEST, ASSESS,
                  ev("advice_requested", "2025-08-01", advisor="educational_psychologist"),
                  absence("2025-08-01", "2025-09-15"))
@@ -350,7 +352,7 @@ def test_absence_during_the_advice_6_weeks_makes_reg8_2_b_available():
 # --- Availability: appointment not kept (reg 8(2)(c)) for that adviser only --------------
 
 
-def test_appointment_not_kept_makes_reg8_2_c_available_for_that_adviser_only():
+def test_R02_appointment_not_kept_makes_reg8_2_c_available_for_that_adviser_only():
     ds = project(REQUEST, ASSESS,
                  ev("advice_requested", "2025-08-01", advisor="educational_psychologist",
                     advice_id="ep"),
@@ -362,7 +364,7 @@ def test_appointment_not_kept_makes_reg8_2_c_available_for_that_adviser_only():
         ds, "final_plan_due").exceptions_available
 
 
-def test_appointment_missed_after_the_6_weeks_gives_no_ground():
+def test_R02_appointment_missed_after_the_6_weeks_gives_no_ground():
     ds = project(REQUEST, ASSESS,
                  ev("advice_requested", "2025-08-01", advisor="educational_psychologist"),
                  ev("appointment_not_kept", "2025-09-20", advisor="educational_psychologist"))

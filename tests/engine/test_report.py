@@ -91,7 +91,7 @@ def test_report_judges_on_as_of_events_after_it_do_not_count_yet():
     assert (plan["status"], plan["days_late"]) == ("breached", 1)
 
 
-def test_report_disapplied_row_has_null_due_its_nominal_and_the_ground():
+def test_s12_report_disapplied_row_has_null_due_its_nominal_and_the_ground():
     plan = row(report(disapplied_case(), D("2025-12-01"), ENGLAND), "final_plan_due")
     assert plan["due"] is None
     assert plan["nominal"] == "2025-05-26"
@@ -100,7 +100,7 @@ def test_report_disapplied_row_has_null_due_its_nominal_and_the_ground():
     assert plan["exception"] == "reg13_3_c_exceptional_personal_circumstances"
 
 
-def test_summary_gives_final_plan_nominal_when_the_final_plan_limit_is_disapplied():
+def test_s12_summary_gives_final_plan_nominal_when_the_final_plan_limit_is_disapplied():
     flat = report(disapplied_case(), D("2025-12-01"), ENGLAND)["summary"]
     assert flat["final_plan_due"] is None
     assert flat["final_plan_nominal"] == "2025-05-26"
@@ -141,7 +141,7 @@ def test_deadline_rows_keep_the_order_given():
 # --- Explanations a caseworker can read aloud -----------------------------------------------
 
 
-def test_explanation_states_trigger_arithmetic_and_that_a_bank_holiday_does_not_move_it():
+def test_R06_T8_explanation_states_trigger_arithmetic_and_that_a_bank_holiday_does_not_move_it():
     text = row(report(project(REQUEST), D("2025-03-01"), ENGLAND), "final_plan_due")[
         "explanation"]
     for words in ("Mon 6 Jan 2025", "Mon 26 May 2025", "20 weeks", "140", "bank holiday",
@@ -149,20 +149,20 @@ def test_explanation_states_trigger_arithmetic_and_that_a_bank_holiday_does_not_
         assert words in text
 
 
-def test_explanation_of_met_late_says_how_late():
+def test_R06_explanation_of_met_late_says_how_late():
     ds = project(REQUEST, ev("final_plan_issued", "2025-05-28"))
     text = row(report(ds, D("2025-07-01"), ENGLAND), "final_plan_due")["explanation"]
     assert "2 days late" in text
 
 
-def test_explanation_of_an_august_appeal_deadline_says_why_it_moved():
+def test_R26_explanation_of_an_august_appeal_deadline_says_why_it_moved():
     ds = project(ev("decision_letter_sent", "2025-06-15", decision="refuse_to_assess"))
     text = row(report(ds, D("2025-07-01"), ENGLAND), "appeal_deadline")["explanation"]
     assert "August" in text
     assert "Mon 1 Sep 2025" in text
 
 
-def test_explanation_of_working_days_names_the_bank_holidays_skipped():
+def test_R22_T6_explanation_of_working_days_names_the_bank_holidays_skipped():
     ds = project(ev("decision_letter_sent", "2025-03-01", decision="refuse_to_assess"),
                  ev("mediation_declined", "2025-04-17"))
     text = row(report(ds, D("2025-04-18"), ENGLAND), "mediation_certificate_due")["explanation"]
@@ -175,7 +175,7 @@ def test_explanation_of_working_days_names_the_bank_holidays_skipped():
     reason="ENGINE BUG (explanation): special.reg15_2_transfer replaces the arithmetic text "
     "without the skipped days, so R17 never says which bank holidays were skipped",
 )
-def test_explanation_of_R17_late_awareness_names_the_christmas_bank_holidays_skipped():
+def test_R17_explanation_of_late_awareness_names_the_christmas_bank_holidays_skipped():
     ds = project(ev("move_notified_to_old_la", "2025-12-15", move_date="2026-01-02"))
     text = row(report(ds, D("2025-12-16"), ENGLAND), "plan_transfer_due")["explanation"]
     for day in ("Thu 25 Dec 2025", "Fri 26 Dec 2025", "Thu 1 Jan 2026"):
@@ -187,7 +187,7 @@ def test_explanation_of_R17_late_awareness_names_the_christmas_bank_holidays_ski
     reason="ENGINE BUG (explanation): the R29 deemed-service text says 'the 2nd working day "
     "after posting' but not which days (Good Friday, Easter Monday) were skipped",
 )
-def test_explanation_of_deemed_service_names_the_easter_bank_holidays_skipped():
+def test_R29_explanation_of_deemed_service_names_the_easter_bank_holidays_skipped():
     ds = project(ev("draft_plan_posted", "2025-04-17", method="first_class_post"))
     text = row(report(ds, D("2025-04-18"), ENGLAND), "draft_deemed_served")["explanation"]
     assert "Fri 18 Apr 2025" in text

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from calendars.base import WorkingCalendar
 from calendars.service import deemed_served
 from engine.events import AdviceRequested, CaseEvent, ChildDateOfBirth, event_date
-from engine.periods import add_months, long_date
+from engine.periods import add_months, long_date, skipped_days
 from engine.rules import POSTED, On, Rule
 
 
@@ -51,7 +51,8 @@ def anchor(rule: Rule, event: CaseEvent, cal: WorkingCalendar) -> tuple[dt.date,
             nth = "2nd" if method == "first_class_post" else "4th"
             return served, (
                 f"it was posted {method.replace('_', ' ')} on {long_date(when)} and is deemed "
-                f"served on {long_date(served)}, the {nth} working day after posting (R29)"
+                f"served on {long_date(served)}, the {nth} working day after posting"
+                f"{skipped_days(when, served, cal)} (R29)"
             )
         return when, f"it was served by {method or 'email'} on {long_date(when)}"
     if rule.anchor == "meeting_date":
@@ -78,7 +79,10 @@ def run_rule(rule: Rule, events: Sequence[CaseEvent], cal: WorkingCalendar) -> l
                 done.append(clock)
         if _any(rule.premature, event):
             for clock in open_:
-                if clock.start <= when <= clock.nominal and clock.premature_on is None:
+                # From the day it was sent: acting before a posted document is even deemed
+                # served is all the more inside the window.
+                sent = event_date(clock.trigger)
+                if sent <= when <= clock.nominal and clock.premature_on is None:
                     clock.premature_on, clock.premature_by = when, event.type
         if _any(rule.cancels, event):
             open_ = [c for c in open_ if c.start > when]

@@ -46,8 +46,8 @@ def project_deadlines(
     deadlines = []
     for rule in TIMESCALES:
         for clock in run_rule(rule, events, calendar):
-            if rule.special is not None:
-                SPECIALS[rule.special](clock, events, calendar)
+            if rule.special is not None and not SPECIALS[rule.special](clock, events, calendar):
+                continue
             deadlines.append(_deadline(clock, events, calendar))
     return tuple(sorted(deadlines, key=lambda d: (d.nominal, d.key, d.instance)))
 

@@ -85,7 +85,10 @@ class RequestReceived(_Dated):
     @classmethod
     def _date_from_instant(cls, data: Any) -> Any:
         if isinstance(data, Mapping) and data.get("received_at"):
-            instant = TypeAdapter(AwareDatetime).validate_python(data["received_at"])
+            try:
+                instant = TypeAdapter(AwareDatetime).validate_python(data["received_at"])
+            except ValidationError:
+                return data  # field validation then reports what is wrong with received_at
             return {**data, "date": instant.astimezone(LONDON).date()}
         return data
 

@@ -91,7 +91,7 @@ OTHER_PHASE_TRANSFERS = tuple(
     for a, b in (
         ("early_years", "school"), ("early_years", "infant"), ("early_years", "primary"),
         ("infant", "junior"), ("primary", "middle"), ("primary", "secondary"),
-        ("middle", "secondary"),
+        ("junior", "middle"), ("junior", "secondary"), ("middle", "secondary"),
     )
 )
 
@@ -153,7 +153,8 @@ TIMESCALES: tuple[Rule, ...] = (
     # --- Annual review ---------------------------------------------------------------------
     Rule("R07", "annual_review_due", "complete the annual review (notify the decision)",
          PLAN_ANCHORS, MonthsStartingWith(12), "CFA 2014 s.44(1) [verify]; CoP 9.166; A4, A5",
-         stops=(On("review_decision_notified"), On("plan_last_reviewed")), restarts=True),
+         stops=(On("review_decision_notified"), On("plan_last_reviewed")), restarts=True,
+         cancels=(On("plan_transferred"),)),  # reg 15(5) (R19) sets the next review date
     Rule("R08", "advisory_under5_review_3_months",
          "consider reviewing the plan of a child under 5 (3 months)", PLAN_ANCHORS, Months(3),
          "CoP 9.178 (advisory)", stops=(On("review_meeting_held"),), statutory=False,
@@ -204,10 +205,11 @@ TIMESCALES: tuple[Rule, ...] = (
     Rule("R13", "phase_transfer_named_date", "review and amend before 31 March",
          (On("phase_transfer_expected", {"from_": ("secondary",),
                                          "to": ("post16_institution",)}),),
-         OnDate(3, 31), "SEND Regs 2014 reg 18(1)(a)", anchor="transfer_date", kind="date"),
+         OnDate(3, 31), "SEND Regs 2014 reg 18(1)(a)", anchor="transfer_date", kind="date",
+         special="reg18_transfer"),
     Rule("R13", "phase_transfer_named_date", "review and amend before 15 February",
          OTHER_PHASE_TRANSFERS, OnDate(2, 15), "SEND Regs 2014 reg 18(1)(b)",
-         anchor="transfer_date", kind="date"),
+         anchor="transfer_date", kind="date", special="reg18_transfer"),
     Rule("R13", "phase_transfer_last_day",
          "review and amend the plan, naming the post-16 institution",
          (On("phase_transfer_expected", {"from_": ("secondary",),

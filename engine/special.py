@@ -1,7 +1,7 @@
 """The five clocks that combine dates, named by ``Rule.special`` in the rules table.
 
 Each function adjusts a clock the generic fold has started, using the rest of the
-history, and says in words what it did.
+history, says in words what it did, and returns whether the clock applies at all.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from calendars.base import WorkingCalendar
-from calendars.service import aware_in_time, tribunal_roll_forward, working_days_beginning_with
+from calendars.service import aware_in_time, tribunal_roll_forward
 from engine.clocks import Clock
 from engine.events import (
     AmendedPlanIssued,
@@ -22,17 +22,22 @@ from engine.events import (
     ReviewMeetingHeld,
     event_date,
 )
-from engine.periods import add_months, end_of_months_starting_with, long_date
+from engine.periods import (
+    WorkingDaysBeginningWith,
+    add_months,
+    end_of_months_starting_with,
+    long_date,
+)
 
 
 def earliest_of_reg22_and_devon(
     clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalendar
-) -> None:
+) -> bool:
     """R12c / A8: due = min(notice + 8 weeks, meeting + 12 weeks)."""
     meetings = [e for e in events if isinstance(e, ReviewMeetingHeld) and e.date <= clock.start]
     if not meetings:
         clock.arithmetic += "; no review meeting is on file, so only reg 22(3) applies"
-        return
+        return True
     meeting = meetings[-1].date
     backstop = meeting + dt.timedelta(weeks=12)
     reg22 = clock.nominal
@@ -46,9 +51,10 @@ def earliest_of_reg22_and_devon(
             f"; the notice was late (due by {long_date(meeting + dt.timedelta(weeks=4))}), so "
             "the 12-week date is missed whatever happens and reg 22(3) still runs"
         )
+    return True
 
 
-def reg15_2_transfer(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalendar) -> None:
+def reg15_2_transfer(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalendar) -> bool:
     """R17: on the day of the move if known 15 working days ahead, else 15 working days
     beginning with the day the old LA became aware."""
     move: dt.date = getattr(clock.trigger, "move_date")  # noqa: B009 - R17 rows only
@@ -59,14 +65,15 @@ def reg15_2_transfer(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCale
             f"{long_date(move)}, so the plan must transfer on the day of the move"
         )
     else:
-        clock.nominal = working_days_beginning_with(clock.start, 15, cal)
+        clock.nominal, counted = WorkingDaysBeginningWith(15).apply(clock.start, cal)
         clock.arithmetic = (
             f"the old authority learnt of the move (on {long_date(move)}) less than 15 working "
-            f"days ahead, so it has 15 working days beginning with {long_date(clock.start)}"
+            f"days ahead, so it has {counted}"
         )
+    return True
 
 
-def reg15_5_review(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalendar) -> None:
+def reg15_5_review(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalendar) -> bool:
     """R19: the later of the ordinary 12-month review date and 3 months from the transfer."""
     anchors = [
         event_date(e)
@@ -76,7 +83,7 @@ def reg15_5_review(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalend
     ]
     if not anchors:
         clock.arithmetic += "; no earlier review or plan date is on file"
-        return
+        return True
     ordinary = end_of_months_starting_with(anchors[-1], 12)
     if ordinary > clock.nominal:
         clock.arithmetic = (
@@ -88,9 +95,10 @@ def reg15_5_review(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalend
         clock.arithmetic += (
             f", which is later than the 12 months from the last review ({long_date(ordinary)})"
         )
+    return True
 
 
-def appeal(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalendar) -> None:
+def appeal(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalendar) -> bool:
     """R26: the later of letter + 2 months and certificate + 1 month, then r.12 roll-forward."""
     certificates = [
         e.date
@@ -121,13 +129,17 @@ def appeal(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalendar) -> N
             f"{long_date(rolled)} (HESC r.12, A7)"
         )
         clock.nominal = rolled
+    return True
 
 
-def reg18_transfer(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalendar) -> None:
+def reg18_transfer(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalendar) -> bool:
     """R13: met by the first amended plan (or decision to keep the plan unchanged) in the 12
     months before the transfer. The forecast sorts at the transfer date, after the reviews
-    that meet it, so the fold alone cannot pair them."""
+    that meet it, so the fold alone cannot pair them. A transfer on or before the fixed date
+    of its year is not one reg 18 governs (ordinary review rules apply)."""
     transfer = clock.start
+    if clock.nominal >= transfer:
+        return False
     opens = add_months(transfer, -12)
     for event in events:
         done = isinstance(event, AmendedPlanIssued) or (
@@ -135,10 +147,11 @@ def reg18_transfer(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalend
         )
         if done and opens <= event_date(event) <= transfer:
             clock.met_on, clock.met_by = event_date(event), event.type
-            return
+            break
+    return True
 
 
-SPECIALS: dict[str, Callable[[Clock, Sequence[CaseEvent], WorkingCalendar], None]] = {
+SPECIALS: dict[str, Callable[[Clock, Sequence[CaseEvent], WorkingCalendar], bool]] = {
     "earliest_of_reg22_and_devon": earliest_of_reg22_and_devon,
     "reg15_2_transfer": reg15_2_transfer,
     "reg15_5_review": reg15_5_review,

@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "cli.staff",
     "cli.cases",
     "cli.worklist",
+    "cli.sweep",
 )
 
 

@@ -21,12 +21,20 @@ from email.message import EmailMessage
 from sqlalchemy import Engine
 
 from db.audit import utc_now
+from db.directory import get_la
 from db.notify_schema import OutboxRow
+from db.session import unit_of_work
 from notifications import outbox
 from notifications.notice import DigestNotice, EscalationNotice
+from notifications.outbox import Email
 from notifications.render import render_digest, render_escalation, stamp
 from notifications.settings import NotifySettings
-from notifications.transport import EmailTransport, MessageRejected, TransportUnavailable
+from notifications.transport import (
+    EmailTransport,
+    MessageRejected,
+    SmtpTransport,
+    TransportUnavailable,
+)
 
 Clock = Callable[[], dt.datetime]
 
@@ -79,8 +87,23 @@ def deliver_pending(
     return report
 
 
-def render_row(row: OutboxRow, settings: NotifySettings) -> EmailMessage:
-    """The message an outbox row stands for, with the row's own Message-ID."""
+def deliver_authority(
+    engine: Engine,
+    la_code: str,
+    settings: NotifySettings,
+    *,
+    transport: EmailTransport | None = None,
+) -> DeliveryReport:
+    """Drain one local authority's outbox over SMTP (or ``transport``)."""
+    with unit_of_work(engine) as session:
+        la_id = get_la(session, la_code).id
+    sender = transport or SmtpTransport.from_settings(settings)
+    return deliver_pending(engine, sender, settings, la_id=la_id)
+
+
+def render_row(row: OutboxRow | Email, settings: NotifySettings) -> EmailMessage:
+    """The message an outbox row (or one about to be recorded) stands for, with its own
+    Message-ID."""
     to = row.recipient_email or ""
     if row.kind == "digest":
         digest = DigestNotice.from_payload(row.payload)
@@ -90,6 +113,15 @@ def render_row(row: OutboxRow, settings: NotifySettings) -> EmailMessage:
         message = render_escalation(notice, to=to, outbox_key=row.key, settings=settings)
     message.replace_header("Message-ID", row.message_id)
     return message
+
+
+def preview(email: Email, settings: NotifySettings) -> dict[str, str]:
+    """What a dry run shows of an email it would record: recipient, subject, key."""
+    return {
+        "to": email.recipient_email or f"(no address for the {email.recipient_role})",
+        "subject": str(render_row(email, settings)["Subject"]),
+        "key": email.key,
+    }
 
 
 def _deliver_one(

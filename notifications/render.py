@@ -71,7 +71,9 @@ def render_escalation(
             f"<p>{html.escape(k)}: {html.escape(v)}</p>" for k, v in personal
         ),
     )
-    subject = f"[EHC] {notice.case_ref}: {_subject(notice, label)}"
+    # No "[tag]" prefix: Python folds a long header starting with "[" onto a new line,
+    # which readers then show with a leading space. The From name says who sent it.
+    subject = f"{notice.case_ref}: {_subject(notice, label)}"
     return _message(subject, to, outbox_key, settings, text, page)
 
 
@@ -100,7 +102,7 @@ def render_digest(
         _escaped(values),
         rows="".join(_template("digest_row.html").substitute(_escaped(r)) for r in rows),
     )
-    subject = (f"[EHC] Daily digest {notice.as_of.isoformat()}: {notice.overdue} overdue, "
+    subject = (f"Daily digest {notice.as_of.isoformat()}: {notice.overdue} overdue, "
                f"{notice.due_soon} due soon")
     return _message(subject, to, outbox_key, settings, text, page)
 
@@ -141,8 +143,8 @@ def _headline(n: EscalationNotice, label: str) -> str:
         return f"The {kind} for {label} is {due}, in {n.working_days} working days."
     if n.working_days:
         return (f"The {kind} for {label} ({due}) was missed {n.working_days} working days ago "
-                f"and is still open: {n.days_late} days late.")
-    return f"The {kind} for {label} was {due} and has been missed: {n.days_late} days late."
+                f"and is still open: {_days(n.days_late)} late.")
+    return f"The {kind} for {label} was {due} and has been missed: {_days(n.days_late)} late."
 
 
 def _subject(n: EscalationNotice, label: str) -> str:
@@ -156,7 +158,7 @@ def _subject(n: EscalationNotice, label: str) -> str:
         return f"{advisory}{label} due {due} (in {n.working_days} working days)"
     if n.working_days:
         return f"{advisory}still missed after {n.working_days} working days: {label} (due {due})"
-    return f"{advisory}MISSED {label} (due {due}, {n.days_late} days late)"
+    return f"{advisory}MISSED {label} (due {due}, {_days(n.days_late)} late)"
 
 
 def _due_text(n: EscalationNotice) -> str:
@@ -188,7 +190,7 @@ def _digest_row(item: DigestItem, settings: NotifySettings) -> dict[str, str]:
         "rule": item.rule,
         "advisory": "" if item.statutory else ", advisory",
         "due": _day(item.due),
-        "status_text": f"OVERDUE {late} days" if item.status == "breached" else "due soon",
+        "status_text": f"OVERDUE {_days(late)}" if item.status == "breached" else "due soon",
         "days_late": str(late) if late else "",
         "caseworker": item.caseworker,
         "link": _case_link(settings, item.case_ref, item.deadline_key),
@@ -200,7 +202,12 @@ def _case_link(settings: NotifySettings, case_ref: str, deadline_key: str) -> st
 
 
 def _label(deadline_key: str) -> str:
-    return deadline_key.replace("_", " ")
+    """``final_plan_due`` -> "final plan" (the sentence says "due" itself)."""
+    return deadline_key.removesuffix("_due").replace("_", " ")
+
+
+def _days(n: int | None) -> str:
+    return f"{n} day{'' if n == 1 else 's'}"
 
 
 def _greeting(name: str) -> str:

@@ -105,6 +105,12 @@ def sweep_authority(
     return result
 
 
+def authority_codes(engine: Engine) -> list[str]:
+    """Every local authority in the store, by code: the sweep's partitions."""
+    with unit_of_work(engine) as session:
+        return list(session.scalars(select(LocalAuthority.code).order_by(LocalAuthority.code)))
+
+
 def gather(session: Session, la_code: str, as_of: dt.date, settings: NotifySettings) -> SweepInput:
     la = get_la(session, la_code)
     calendar = calendar_for(la)

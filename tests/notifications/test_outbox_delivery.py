@@ -61,7 +61,8 @@ def test_breach_is_recorded_once_and_emailed_to_caseworker_and_manager(breached,
     assert (report.sent, report.failed, report.unavailable) == (6, 0, None)
     to = sorted(m["To"] for m in smtp_sink.received)
     assert to == ["cw1@council.example"] * 3 + ["manager@council.example"] * 3
-    assert all("MISSED final plan due" in s for s in smtp_sink.subjects())
+    missed = "MISSED final plan (due Fri 19 Jun 2026, 3 days late)"
+    assert all(missed in s for s in smtp_sink.subjects())
 
     again = sweep.sweep_authority(breached, LA, D("2026-06-22"), settings, now=T0)
     assert (again.decided, again.escalations_recorded, again.emails_recorded) == (0, 0, 0)

@@ -29,7 +29,7 @@ def test_escalation_email_carries_reference_rule_due_date_days_late_and_link():
     msg = render_escalation(notice(), to="m@council.example", outbox_key="k1",
                             settings=settings_for(None))
     assert msg["Subject"] == (
-        "[EHC] EHC/2026/0042: MISSED final plan due (due Fri 19 Jun 2026, 3 days late)"
+        "EHC/2026/0042: MISSED final plan (due Fri 19 Jun 2026, 3 days late)"
     )
     text = body(msg)
     assert "R06 (statutory)" in text
@@ -77,7 +77,7 @@ def test_html_part_escapes_what_it_is_given():
 def test_reminder_and_disapplied_wording():
     reminder = notice(as_of="2026-06-05", role=Role.CASEWORKER)
     msg = render_escalation(reminder, to="a@x", outbox_key="k", settings=settings_for(None))
-    assert msg["Subject"].endswith("final plan due due Fri 19 Jun 2026 (in 10 working days)")
+    assert msg["Subject"].endswith("final plan due Fri 19 Jun 2026 (in 10 working days)")
     lifted = EscalationNotice.from_payload(
         {**notice().to_payload(), "track": "disapplied", "due": None, "days_late": None}
     )
@@ -102,7 +102,7 @@ def test_digest_lists_items_with_overdue_first_and_counts():
     assert DigestNotice.from_payload(digest.to_payload()) == digest
     msg = render_digest(digest, to="cw1@x", outbox_key="digest/2026-06-22/caseworker/cw1",
                         settings=settings_for(None))
-    assert msg["Subject"] == "[EHC] Daily digest 2026-06-22: 1 overdue, 1 due soon"
+    assert msg["Subject"] == "Daily digest 2026-06-22: 1 overdue, 1 due soon"
     text = body(msg)
     assert text.index("EHC-1") < text.index("EHC-2")
     assert "OVERDUE 21 days" in text

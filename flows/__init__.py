@@ -1,0 +1,1 @@
+"""Prefect flows: thin shells that sequence the engine, the store and the outbox."""

@@ -1,0 +1,62 @@
+"""``nightly-sweep``: today's date in London (once), then per local authority: decide and
+record escalations, then deliver the outbox. All logic lives in ``engine.escalation`` and
+``notifications``; this module only sequences it.
+
+Catch-up safe: every rung already due and not yet recorded is decided, so a skipped night
+is made up by the next; re-running a night decides and sends nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from cli.today import london_today
+from db.session import get_engine
+from flows.tasks import check_delivered, deliver_all, list_authorities, transient
+from notifications.deliver import preview
+from notifications.settings import NotifySettings
+from notifications.sweep import sweep_authority
+
+
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=transient,
+      cache_policy=NO_CACHE)
+def decide_and_record(la_code: str, as_of: dt.date, *, dry_run: bool) -> dict[str, Any]:
+    settings = NotifySettings.from_env()
+    result = sweep_authority(get_engine(), la_code, as_of, settings, dry_run=dry_run)
+    get_run_logger().info(
+        "%s: %d escalations decided, %d recorded, %d emails recorded", la_code,
+        result.decided, result.escalations_recorded, result.emails_recorded,
+    )
+    return {
+        "la_code": la_code,
+        "decided": result.decided,
+        "escalations_recorded": result.escalations_recorded,
+        "emails_recorded": result.emails_recorded,
+        "would_send": [preview(e, settings) for e in result.planned] if dry_run else [],
+    }
+
+
+@flow(name="nightly-sweep")
+def nightly_sweep(
+    as_of: dt.date | None = None, la_codes: list[str] | None = None, *, dry_run: bool = False
+) -> dict[str, Any]:
+    """Escalate every deadline due for it as of ``as_of`` (default: today in London).
+
+    ``la_codes`` limits the run to some authorities (a partition per worker);
+    ``dry_run`` decides and renders but records and sends nothing.
+    """
+    day = as_of or london_today()
+    codes = la_codes or list_authorities()
+    futures = [decide_and_record.submit(code, day, dry_run=dry_run) for code in codes]
+    report: dict[str, Any] = {
+        "flow": "nightly-sweep", "as_of": day.isoformat(), "dry_run": dry_run,
+        "authorities": [f.result() for f in futures],
+    }
+    if dry_run:
+        return report
+    report["delivery"] = deliver_all(codes)
+    return check_delivered(report)

@@ -1,0 +1,75 @@
+"""Tasks both overnight flows share: which authorities to run, and draining the outbox.
+
+Tasks only do I/O through plain functions (``notifications``); they are retried because
+re-running any of them is harmless (the outbox's keys and status guards see to that), and
+never cached, because a sweep must look at the database as it is now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from sqlalchemy.exc import OperationalError
+
+from db.errors import DatabaseUnavailable
+from db.session import get_engine
+from notifications.deliver import DeliveryReport, deliver_authority
+from notifications.settings import NotifySettings
+from notifications.sweep import authority_codes
+
+
+class DeliveryIncomplete(RuntimeError):
+    """Everything was recorded, but some email could not be handed to the SMTP server; it
+    stays pending and the next run sends it. ``report`` is the flow's report."""
+
+    def __init__(self, message: str, report: dict[str, Any]) -> None:
+        self.report = report
+        super().__init__(message)
+
+
+def transient(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry what may pass (a locked or unreachable database), not a refusal or a bug."""
+    error = state.data
+    if isinstance(error, DatabaseUnavailable):
+        return "not set up" not in str(error)
+    return isinstance(error, OSError | OperationalError)
+
+
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=transient,
+      cache_policy=NO_CACHE)
+def list_authorities() -> list[str]:
+    return authority_codes(get_engine())
+
+
+@task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=transient,
+      cache_policy=NO_CACHE)
+def deliver_outbox(la_code: str) -> dict[str, Any]:
+    report = deliver_authority(get_engine(), la_code, NotifySettings.from_env())
+    logger = get_run_logger()
+    logger.info("%s: %s", la_code, report)
+    if report.unavailable:
+        logger.error("%s: SMTP unavailable, emails kept pending: %s", la_code, report.unavailable)
+    return asdict(report)
+
+
+def deliver_all(la_codes: list[str]) -> dict[str, Any]:
+    """Drain every authority's outbox, one task each; the totals."""
+    total = DeliveryReport()
+    for future in [deliver_outbox.submit(code) for code in la_codes]:
+        total.merge(DeliveryReport(**future.result()))
+    return asdict(total)
+
+
+def check_delivered(report: dict[str, Any]) -> dict[str, Any]:
+    """The report, or ``DeliveryIncomplete`` (so the run shows as failed) when the SMTP
+    server could not be reached."""
+    delivery = report.get("delivery") or {}
+    if delivery.get("unavailable"):
+        raise DeliveryIncomplete(
+            f"decisions recorded; emails kept pending for the next run: "
+            f"{delivery['unavailable']}", report,
+        )
+    return report

@@ -322,12 +322,6 @@ def test_T9_a_received_at_without_a_timezone_is_refused():
         parse_event({"type": "request_received", "received_at": "2025-10-25T23:30:00"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ENGINE BUG (error message): a naive received_at is refused as 'request_received: "
-    "event: Input should have timezone info' - the field is not named, because "
-    "RequestReceived._date_from_instant validates it in a before-validator",
-)
 def test_T9_the_refusal_of_a_naive_received_at_names_the_field():
     with pytest.raises(InvalidEvent, match="received_at"):
         parse_event({"type": "request_received", "received_at": "2025-10-25T23:30:00"})

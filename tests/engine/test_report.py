@@ -12,8 +12,6 @@ import datetime as dt
 import json
 from typing import Any
 
-import pytest
-
 from calendars import load_calendar
 from engine.deadlines import project_deadlines
 from engine.events import parse_events
@@ -170,11 +168,6 @@ def test_R22_T6_explanation_of_working_days_names_the_bank_holidays_skipped():
     assert "Mon 21 Apr 2025" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ENGINE BUG (explanation): special.reg15_2_transfer replaces the arithmetic text "
-    "without the skipped days, so R17 never says which bank holidays were skipped",
-)
 def test_R17_explanation_of_late_awareness_names_the_christmas_bank_holidays_skipped():
     ds = project(ev("move_notified_to_old_la", "2025-12-15", move_date="2026-01-02"))
     text = row(report(ds, D("2025-12-16"), ENGLAND), "plan_transfer_due")["explanation"]
@@ -182,11 +175,6 @@ def test_R17_explanation_of_late_awareness_names_the_christmas_bank_holidays_ski
         assert day in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ENGINE BUG (explanation): the R29 deemed-service text says 'the 2nd working day "
-    "after posting' but not which days (Good Friday, Easter Monday) were skipped",
-)
 def test_R29_explanation_of_deemed_service_names_the_easter_bank_holidays_skipped():
     ds = project(ev("draft_plan_posted", "2025-04-17", method="first_class_post"))
     text = row(report(ds, D("2025-04-18"), ENGLAND), "draft_deemed_served")["explanation"]

@@ -295,11 +295,6 @@ def test_R29_draft_posted_on_a_saturday_is_served_on_the_2nd_working_day_after()
     assert only(ds, "draft_deemed_served").nominal == D("2025-04-23")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ENGINE BUG: R04 premature check only looks inside [deemed service, window end]; a "
-    "final plan issued after posting but before the deemed service day is not flagged",
-)
 def test_R04_final_plan_issued_before_the_posted_draft_is_even_served_breaches_the_window():
     """T3: the LA may not finalise before served + 15; finalising between posting (Thu 17 Apr
     2025) and deemed service (Wed 23 Apr) is before the window ends (Wed 7 May)."""

@@ -347,11 +347,6 @@ def test_R21_R26_posted_decision_letter_counts_from_sending_not_deemed_receipt()
     assert only(ds, "appeal_deadline").due == D("2025-03-31")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ENGINE BUG: after a plan transfer, the pre-transfer R07 clock still runs and "
-    "reports breached at the 12-month date although reg 15(5) allows the later R19 date",
-)
 def test_R19_displaces_the_pre_transfer_annual_review_date():
     """Reg 15(5): the new LA must review before the later of 12 months from the last review
     (Sat 28 Feb 2026) and 3 months beginning with the transfer (Sat 4 Apr 2026); on Sun 1 Mar

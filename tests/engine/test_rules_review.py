@@ -310,11 +310,6 @@ def test_R13_post16_transfer_on_31_july_five_months_before_is_the_end_of_februar
     assert d.due == D("2027-02-28")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ENGINE BUG: reg 2(1)(c)/(d) transfers from a junior school (a primary school) to "
-    "a middle or secondary school get no R13 clock at all (OTHER_PHASE_TRANSFERS lacks them)",
-)
 @pytest.mark.parametrize("to", ["secondary", "middle"])
 def test_R13_junior_to_secondary_or_middle_is_a_transfer_from_a_primary_school(to):
     """Reg 2(1)(c)-(d) "primary school to middle/secondary school": a junior school provides
@@ -385,11 +380,6 @@ def test_R11_R12_R13_latest_meeting_84_and_notice_56_days_before_14_february_lin
     assert only(ds, "phase_transfer_last_day").due == D(last_day)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ENGINE BUG: R12b premature check only looks inside [deemed service, window end]; an "
-    "amended plan issued after posting the notice but before deemed service is not flagged",
-)
 def test_R12b_amended_plan_issued_before_the_posted_notice_is_served_breaches_the_window():
     # Notice posted Wed 10 Dec 2025, deemed served Fri 12 Dec; plan issued Thu 11 Dec.
     ds = project(PLAN, MEETING, ev("amendment_notice_served", "2025-12-10",
@@ -398,11 +388,6 @@ def test_R12b_amended_plan_issued_before_the_posted_notice_is_served_breaches_th
     assert status(only(ds, "amendment_representations_end"), "2026-01-10") is Status.BREACHED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ENGINE BUG: a transfer dated before 15 February of its year still gets a reg 18(1) "
-    "'last day' of 14 February, after the transfer has happened",
-)
 def test_R13_transfer_early_in_the_year_gets_no_15_february_date_after_the_transfer():
     """§4 R13: transfers at other times of year (not post-16 -> post-16) are not governed by
     reg 18 - ordinary review rules apply. A primary -> secondary move on Mon 10 Jan 2028 cannot

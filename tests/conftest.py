@@ -108,6 +108,12 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
+def private_postgres() -> Callable[[], tuple[URL, Callable[[], None]]]:
+    """``start_private_postgres``, for the test that proves the fallback works here."""
+    return start_private_postgres
+
+
+@pytest.fixture(scope="session")
 def postgres_server() -> Iterator[URL]:
     """A URL of a PostgreSQL server's maintenance database that answers."""
     url = make_url(os.environ.get("EHC_TEST_POSTGRES_URL") or DEFAULT_TEST_POSTGRES)

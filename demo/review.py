@@ -17,6 +17,7 @@ from demo.timeline import Timeline, days, review_period_end, working_day
 OVERDUE_MEETING_RATE = 0.25
 LATE_DECISION_RATE = 0.22
 ON_TIME_AMENDMENT_RATE = 0.55
+BOOKED_AHEAD = dt.timedelta(days=63)  # the furthest ahead a meeting is scheduled
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,8 @@ def simulate_reviews(
     outcome = None
     while True:
         meeting = _meeting_day(rng, reviewed, transfer)
-        if meeting > until:
-            return outcome
+        if meeting - BOOKED_AHEAD > until:
+            return outcome  # not even booked yet
         decided, outcome = _review_cycle(rng, tl, meeting, transfer)
         if decided > until or outcome == "cease":
             return outcome
@@ -80,7 +81,7 @@ def _review_cycle(
 ) -> tuple[dt.date, str]:
     """Meeting, decision and any amendment; returns the decision's date and outcome."""
     invited = meeting - (days(rng, 14, 35) if rng.random() < 0.9 else days(rng, 5, 13))
-    tl.add(working_day(invited - days(rng, 0, 10)), "review_meeting_scheduled",
+    tl.add(working_day(invited - days(rng, 0, 28)), "review_meeting_scheduled",
            meeting_date=meeting)
     tl.add(working_day(invited), "review_invitations_sent")
     circulated = meeting - (days(rng, 14, 20) if rng.random() < 0.8 else days(rng, 2, 13))

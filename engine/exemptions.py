@@ -40,6 +40,12 @@ EARLY_YEARS_ADVISERS = {"early_years", "early_years_provider", "early_years_senc
 
 def check_grounds(index: int, event: ExceptionRecorded) -> None:
     """Refuse a ground recorded against a clock it cannot disapply (§5.1 scope per clock)."""
+    if event.ground == "covid_2020" and not COVID_FROM <= event.date <= COVID_TO:
+        raise InvalidHistory(
+            f"the coronavirus exception (SI 2020/471) applied only from {COVID_FROM} to "
+            f"{COVID_TO}; it cannot be recorded on {event.date}",
+            index=index,
+        )
     for clock in event.applies_to:
         allowed = CLOCK_GROUNDS.get(clock, ())
         if event.ground != "covid_2020" and not event.ground.startswith(allowed):
@@ -149,9 +155,10 @@ def _names_request(event: CaseEvent, request: CaseEvent) -> bool:
     return advisor is None or advisor == getattr(request, "advisor", None)
 
 
-def _overlap_days(clock: Clock, start: dt.date, end: dt.date) -> dt.timedelta:
-    lo, hi = max(start, clock.start), min(end, clock.nominal)
-    return max(hi - lo, dt.timedelta(0))
+def _overlap_days(clock: Clock, first: dt.date, last: dt.date) -> dt.timedelta:
+    """Days of ``[first, last]`` (both days away, inclusive) inside the clock's period."""
+    lo, hi = max(first, clock.start), min(last, clock.nominal)
+    return max(hi - lo + dt.timedelta(days=1), dt.timedelta(0))
 
 
 def _overlaps(clock: Clock, start: dt.date, end: dt.date) -> bool:

@@ -166,9 +166,9 @@ def test_R06_covid_2020_exception_applies_to_a_clock_running_in_2020():
     assert (plan.due, plan.nominal) == (None, D("2020-08-19"))
 
 
-def test_R06_covid_2020_exception_cannot_disapply_a_clock_after_it_expired():
-    ds = project(REQUEST, exception("2025-06-10", "covid_2020", "final_plan"))
-    assert only(ds, "final_plan_due").due == D("2025-10-20")
+def test_R06_covid_2020_exception_recorded_after_it_expired_is_refused():
+    with pytest.raises(InvalidHistory, match="applied only from 2020-05-01 to 2020-09-25"):
+        project(REQUEST, exception("2025-06-10", "covid_2020", "final_plan"))
 
 
 # --- Wrong ground for a clock: refused --------------------------------------------------
@@ -328,6 +328,14 @@ def test_R03_R06_absence_of_over_4_weeks_during_the_period_makes_the_d_ground_av
     assert "reg10_4_d_absent_4_weeks" in only(
         ds, "decision_not_to_issue_due").exceptions_available
     assert only(ds, "decision_to_assess_due").exceptions_available == ()  # ended 14 Jul
+
+
+def test_R06_absence_counts_the_first_and_last_days_away():
+    # 1-28 Aug 2025 is 28 days away, both ends counted: exactly 4 weeks; 1-27 Aug is not.
+    four_weeks = project(REQUEST, ASSESS, absence("2025-08-01", "2025-08-28"))
+    assert "reg13_3_d_absent_4_weeks" in only(four_weeks, "final_plan_due").exceptions_available
+    short = project(REQUEST, ASSESS, absence("2025-08-01", "2025-08-27"))
+    assert only(short, "final_plan_due").exceptions_available == ()
 
 
 def test_R06_absence_of_two_weeks_is_not_enough():

@@ -53,6 +53,8 @@ def data_dir() -> Path:
 def prefect_environment() -> None:
     """Offline, quiet Prefect settings, unless the operator set their own."""
     os.environ.setdefault("PREFECT_HOME", str((data_dir() / "prefect").resolve()))
+    # Prefect does not create missing parents, and then waits for a server that cannot start.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -60,6 +62,7 @@ def prefect_environment() -> None:
 
 
 def run_sweep(args: argparse.Namespace) -> int:
+    check_database()
     prefect_environment()
     from flows.nightly_sweep import nightly_sweep  # Prefect costs ~2 s to import
 
@@ -67,10 +70,22 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 
 def run_digest(args: argparse.Namespace) -> int:
+    check_database()
     prefect_environment()
     from flows.daily_digest import daily_digest
 
     return _run(daily_digest, args)
+
+
+def check_database() -> None:
+    """Fail fast (``DatabaseUnavailable``) before paying for Prefect's start-up."""
+    from sqlalchemy import select
+
+    from db.schema import LocalAuthority
+    from db.session import unit_of_work
+
+    with unit_of_work() as session:
+        session.scalar(select(LocalAuthority.id).limit(1))
 
 
 def _run(flow: Any, args: argparse.Namespace) -> int:

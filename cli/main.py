@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -19,6 +20,7 @@ COMMAND_MODULES = (
     "cli.cases",
     "cli.worklist",
     "cli.sweep",
+    "cli.demo",
 )
 
 
@@ -34,7 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    code: int = args.handler(args)
+    try:
+        code: int = args.handler(args)
+    except BrokenPipeError:
+        # `ehc timeline ... | head`: the reader has gone; that is not an error.
+        sys.stdout = open(os.devnull, "w")  # so the interpreter's final flush cannot fail
+        return 0
     return code
 
 

@@ -18,7 +18,7 @@ from demo.timeline import DAY, Timeline, days, working_day
 
 REFUSAL_RATE = 0.22  # requests refused at the 6-week decision
 NOT_TO_ISSUE_RATE = 0.06  # assessed, then decided a plan is not necessary
-LATE_DECISION_RATE = 0.25  # 6-week decision made late
+LATE_DECISION_RATE = 0.2  # 6-week decision made late
 
 # Shares of drafts held up for months, and for weeks, by the panel and writing backlog.
 DRAFTING_BACKLOG = (0.07, 0.18)
@@ -34,7 +34,7 @@ class AdviceProfile:
 
 
 ADVICE = (
-    AdviceProfile("educational_psychologist", on_time=0.55, late_by=(43, 150)),
+    AdviceProfile("educational_psychologist", on_time=0.6, late_by=(43, 150)),
     AdviceProfile("health_icb", on_time=0.72, late_by=(43, 90)),
     AdviceProfile("social_care", on_time=0.78, late_by=(43, 80)),
     AdviceProfile("head_teacher", on_time=0.88, late_by=(43, 70)),
@@ -60,7 +60,7 @@ def simulate_assessment(
     closure long enough for the reg 13(3)(a) exception."""
     tl = Timeline()
     tl.add(request, "request_received", requester=_requester(rng), channel=_channel(rng))
-    decided = working_day(request + (days(rng, 43, 84) if rng.random() < LATE_DECISION_RATE
+    decided = working_day(request + (days(rng, 43, 77) if rng.random() < LATE_DECISION_RATE
                                  else days(rng, 14, 41)))
     if rng.random() < REFUSAL_RATE:
         tl.add(decided, "decision_to_assess_notified", outcome="refuse")

@@ -112,7 +112,7 @@ class _World:
     def create(
         cls, rng: random.Random, as_of: dt.date, la_code: str, *, teams: int, caseworkers: int
     ) -> _World:
-        la_name = known_local_authorities()[la_code]
+        la_name = f"{known_local_authorities()[la_code]} (demo)"
         org = build_organisation(rng, la_code=la_code, la_name=la_name, teams=teams,
                                  caseworkers=caseworkers)
         areas = tuple(t.code for t in org.teams[1:-1])

@@ -50,7 +50,7 @@ def build_organisation(
         raise ValueError(f"teams must be between 2 and {len(TEAM_NAMES)}, not {teams}")
     if caseworkers < teams:
         raise ValueError(f"need at least one caseworker per team ({teams}), not {caseworkers}")
-    names = _NamePool(rng, la_code)
+    names = _NamePool(rng, la_name)
     head = names.member("head_of_service", None)
     team_list: list[Team] = []
     staff = [head]
@@ -70,9 +70,11 @@ def build_organisation(
 class _NamePool:
     """Draws distinct invented names and derives usernames and addresses from them."""
 
-    def __init__(self, rng: random.Random, la_code: str) -> None:
+    def __init__(self, rng: random.Random, la_name: str) -> None:
         self._rng = rng
-        self._slug = "".join(ch for ch in la_code.lower() if ch.isalnum()) or "demo"
+        # "Staffordshire County Council" -> staffordshire.example.org
+        first_word = la_name.split()[0] if la_name.split() else ""
+        self._slug = "".join(ch for ch in first_word.lower() if ch.isalnum()) or "demo"
         self._taken: set[str] = set()
 
     def member(self, role: Role, team: str | None) -> StaffMember:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db.base import Base
 from db.schema import DeadlineRow
 from engine.status import Deadline
 
@@ -70,11 +71,12 @@ def rewrite_deadlines(
     current = case_deadlines(session, case_id) if existing is None else existing
     rows = {(r.key, r.instance): r for r in current}
     changes: list[DeadlineChange] = []
+    added: list[dict[str, Any]] = []
     for deadline in deadlines:
         values = _values(deadline)
         row = rows.pop((deadline.key, deadline.instance), None)
         if row is None:
-            session.add(DeadlineRow(case_id=case_id, projected_at=now, **values))
+            added.append({**values, "case_id": case_id, "projected_at": now})
             changes.append(_change(deadline.key, deadline.instance, None, deadline))
             continue
         if any(getattr(row, name) != value for name, value in values.items()):
@@ -86,7 +88,8 @@ def rewrite_deadlines(
     for row in rows.values():
         changes.append(_change(row.key, row.instance, row, None))
         session.delete(row)
-    session.flush()
+    if added:
+        session.execute(Base.metadata.tables["deadlines"].insert(), added)
     return changes
 
 

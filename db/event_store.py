@@ -17,24 +17,28 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.base import Base
 from db.deadline_rows import rewrite_deadlines
 from db.directory import get_case
 from db.errors import CaseChanged, ConflictingEventId, EventRefused, StoreError
 from db.la_calendar import calendar_for
-from db.schema import EVENT_SCHEMA_VERSION, Case, CaseEventRow
+from db.schema import EVENT_SCHEMA_VERSION, Case, CaseEventRow, DeadlineRow
 from engine.deadlines import project_deadlines
 from engine.errors import EngineError, InvalidEvent
 from engine.events import CaseEvent, dump_event, event_date, parse_event
 from engine.status import Deadline
 
+# Core inserts: many rows in one executemany, without the ORM's per-row bookkeeping.
+EVENTS: Table = Base.metadata.tables["case_events"]
 # Bookkeeping fields: not part of what an event says, so not part of its content hash.
 _META_FIELDS = frozenset({"id", "recorded_at", "recorded_by"})
 
@@ -176,8 +180,13 @@ def prepare(
     )
 
 
-def write(session: Session, prepared: PreparedAppend, recorded_by: str) -> AppendResult:
+def write(
+    session: Session, prepared: PreparedAppend, recorded_by: str, *, savepoint: bool = True
+) -> AppendResult:
     """Insert the prepared events and rewrite the case's deadlines (caller's transaction).
+
+    ``savepoint=False`` saves a round trip when the caller will abandon the whole
+    transaction on ``CaseChanged`` anyway (a bulk import) rather than look again.
 
     Raises:
         CaseChanged: a concurrent writer inserted the same seqs or event ids first.
@@ -202,11 +211,13 @@ def write(session: Session, prepared: PreparedAppend, recorded_by: str) -> Appen
         for offset, (event, key) in enumerate(prepared.fresh, start=1)
     ]
     try:
-        with session.begin_nested():
-            session.execute(insert(CaseEventRow), values)
+        with session.begin_nested() if savepoint else nullcontext():
+            session.execute(EVENTS.insert(), values)
     except IntegrityError as exc:  # another writer took these seqs (or ids) first
         raise CaseChanged(case.reference, prepared.base_seq, None) from exc
-    rewrite_deadlines(session, case.id, prepared.deadlines, now=now)
+    # A case with no events yet has no deadline rows: no need to read them.
+    existing: list[DeadlineRow] | None = [] if prepared.base_seq == 0 else None
+    rewrite_deadlines(session, case.id, prepared.deadlines, now=now, existing=existing)
     last = prepared.base_seq + len(values)
     audit.record(
         session, recorded_by, "events_recorded", case_id=case.id, la_id=case.la_id, at=now,

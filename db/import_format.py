@@ -20,9 +20,8 @@ from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
 from db.errors import Problem
 
-CASE_COLUMNS = ("case", "la", "process", "caseworker", "opened_at")
-CASE_KEYS = frozenset({"reference", "la", "process", "caseworker", "opened_at", "events"})
-IGNORED_KEYS = frozenset({"format", "version", "exported_at"})
+# ``local_authority`` is the name docs/case-format.md uses; ``la`` is the short one.
+CASE_COLUMNS = ("case", "la", "local_authority", "process", "caseworker", "opened_at")
 _INSTANT = TypeAdapter(AwareDatetime)
 
 
@@ -131,9 +130,6 @@ def _read_documents(items: list[tuple[str, Any]]) -> tuple[list[IncomingCase], l
 def _case_from_document(where: str, doc: Any) -> IncomingCase:
     if not isinstance(doc, dict):
         raise ValueError(f"a case document must be an object, not {type(doc).__name__}")
-    unknown = sorted(set(doc) - CASE_KEYS - IGNORED_KEYS)
-    if unknown:
-        raise ValueError(f"unknown key(s) {', '.join(unknown)}; expected {sorted(CASE_KEYS)}")
     reference = doc.get("reference")
     if not isinstance(reference, str) or not reference.strip():
         raise ValueError("no case 'reference'")
@@ -141,7 +137,7 @@ def _case_from_document(where: str, doc: Any) -> IncomingCase:
     if not isinstance(events, list):
         raise ValueError(f"case {reference}: 'events' must be a list")
     case = IncomingCase(
-        reference.strip(), where, la=_text(doc, "la"), process=_text(doc, "process"),
+        reference.strip(), where, la=_la(doc), process=_text(doc, "process"),
         caseworker=_text(doc, "caseworker"), opened_at=_instant(doc.get("opened_at")),
     )
     for n, item in enumerate(events, 1):
@@ -153,8 +149,9 @@ def _case_from_document(where: str, doc: Any) -> IncomingCase:
 
 def _merge_case_columns(case: IncomingCase, row: dict[str, Any]) -> None:
     """Case columns may be given on any row, but must agree wherever they are given."""
+    texts = {k: v.strip() for k, v in row.items() if k in CASE_COLUMNS and v and v.strip()}
     for column, attribute in (("la", "la"), ("process", "process"), ("caseworker", "caseworker")):
-        value = (row.get(column) or "").strip() or None
+        value = _la(texts) if column == "la" else texts.get(column)
         if value is None:
             continue
         current = getattr(case, attribute)
@@ -188,6 +185,13 @@ def _json_cell(column: str, value: str) -> Any:
         return json.loads(value)
     except json.JSONDecodeError as exc:
         raise ValueError(f"column {column!r}: not valid JSON ({exc.msg})") from None
+
+
+def _la(doc: dict[str, Any]) -> str | None:
+    short, long = _text(doc, "la"), _text(doc, "local_authority")
+    if short and long and short != long:
+        raise ValueError(f"la {short!r} and local_authority {long!r} disagree")
+    return short or long
 
 
 def _text(doc: dict[str, Any], key: str) -> str | None:

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from db import audit
 from db.directory import get_case, get_caseworker, get_la
-from db.errors import EventRefused, ImportRejected, NotFound, Problem, StoreError
+from db.errors import EventRefused, ImportRejected, Problem, StoreError
 from db.event_store import PreparedAppend, prepare, to_record, write
 from db.import_format import IncomingCase
-from db.schema import PROCESSES, Case, CaseEventRow, Caseworker
+from db.schema import PROCESSES, Case, CaseEventRow, Caseworker, LocalAuthority
 from engine.errors import InvalidEvent
 from engine.events import CaseEvent, dump_event, parse_event
 
@@ -49,9 +49,10 @@ def import_cases(
     ``problems`` (from reading the file) plus every problem found here."""
     found = list(problems)
     plans: list[tuple[IncomingCase, PreparedAppend, bool]] = []
+    known = _Known(session, [incoming.reference for incoming in cases])
     for incoming in cases:
         try:
-            case, is_new = _case_for(session, incoming)
+            case, is_new = _case_for(known, incoming)
         except StoreError as exc:
             found.append(Problem(incoming.where, f"case {incoming.reference}: {exc}"))
             continue
@@ -83,7 +84,7 @@ def export_cases(session: Session, reference: str | None = None) -> dict[str, An
         documents.append(
             {
                 "reference": case.reference,
-                "la": case.local_authority.code,
+                "local_authority": case.local_authority.code,
                 "process": case.process,
                 "caseworker": case.caseworker.username,
                 "opened_at": case.opened_at.isoformat(),
@@ -108,12 +109,37 @@ def _exported_event(row: CaseEventRow) -> dict[str, Any]:
     return dump_event(event.model_copy(update=bookkeeping))
 
 
-def _case_for(session: Session, incoming: IncomingCase) -> tuple[Case, bool]:
+class _Known:
+    """The cases, local authorities and caseworkers an import names, each read once."""
+
+    def __init__(self, session: Session, references: Sequence[str]) -> None:
+        self.session = session
+        self.cases: dict[str, Case] = {}
+        for start in range(0, len(references), 500):
+            query = select(Case).where(Case.reference.in_(references[start : start + 500]))
+            for case in session.scalars(query.options(
+                joinedload(Case.local_authority), joinedload(Case.caseworker)
+            )):
+                self.cases[case.reference] = case
+        self._las: dict[str, LocalAuthority] = {}
+        self._workers: dict[str, Caseworker] = {}
+
+    def la(self, code: str) -> LocalAuthority:
+        if code not in self._las:
+            self._las[code] = get_la(self.session, code)
+        return self._las[code]
+
+    def caseworker(self, username: str) -> Caseworker:
+        if username not in self._workers:
+            self._workers[username] = get_caseworker(self.session, username)
+        return self._workers[username]
+
+
+def _case_for(known: _Known, incoming: IncomingCase) -> tuple[Case, bool]:
     """The existing case (checked against the file), or a new one not yet added."""
-    try:
-        case = get_case(session, incoming.reference)
-    except NotFound:
-        return _new_case(session, incoming), True
+    case = known.cases.get(incoming.reference)
+    if case is None:
+        return _new_case(known, incoming), True
     for label, given, actual in (
         ("la", incoming.la, case.local_authority.code),
         ("process", incoming.process, case.process),
@@ -124,15 +150,15 @@ def _case_for(session: Session, incoming: IncomingCase) -> tuple[Case, bool]:
     return case, False
 
 
-def _new_case(session: Session, incoming: IncomingCase) -> Case:
+def _new_case(known: _Known, incoming: IncomingCase) -> Case:
     la_code, process, username = incoming.la, incoming.process, incoming.caseworker
     if la_code is None or process is None or username is None:
         missing = [n for n in ("la", "process", "caseworker") if getattr(incoming, n) is None]
         raise StoreError(f"is new, so the file must give its {', '.join(missing)}")
     if process not in PROCESSES:
         raise StoreError(f"unknown process {process!r} (expected assessment or review)")
-    la = get_la(session, la_code)
-    worker: Caseworker = get_caseworker(session, username)
+    la = known.la(la_code)
+    worker = known.caseworker(username)
     if worker.team.la_id != la.id:
         raise StoreError(f"caseworker {worker.username!r} does not work for {la.code}")
     case = Case(
@@ -162,18 +188,19 @@ def _write_all(
     source: str,
 ) -> ImportReport:
     now = audit.utc_now()
-    added = present = opened = touched = 0
-    for incoming, plan, is_new in plans:
-        if is_new:
-            session.add(plan.case)
-            session.flush()
-            audit.record(
-                session, actor, "case_opened", case_id=plan.case.id, la_id=plan.case.la_id,
-                at=now, reference=plan.case.reference, process=plan.case.process,
-                caseworker=incoming.caseworker, via="import",
-            )
-            opened += 1
-        result = write(session, plan, actor)
+    new = [(incoming, plan) for incoming, plan, is_new in plans if is_new]
+    session.add_all(plan.case for _, plan in new)
+    session.flush()  # one round of inserts gives every new case its id
+    for incoming, plan in new:
+        audit.record(
+            session, actor, "case_opened", case_id=plan.case.id, la_id=plan.case.la_id,
+            at=now, reference=plan.case.reference, process=plan.case.process,
+            caseworker=incoming.caseworker, via="import",
+        )
+    opened = len(new)
+    added = present = touched = 0
+    for _, plan, _ in plans:
+        result = write(session, plan, actor, savepoint=False)
         added += len(result.recorded)
         present += len(result.repeats)
         touched += bool(result.recorded)

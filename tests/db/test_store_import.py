@@ -177,6 +177,24 @@ def test_export_imports_back_unchanged_and_adds_nothing_to_its_source(
     assert _export(fresh_sqlite_engine) == exported
 
 
+def test_a_case_format_document_imports_once_it_names_process_and_caseworker(
+    staffed, tmp_path
+):
+    """docs/case-format.md documents (``local_authority``, extra keys) import as they are."""
+    document = {"reference": "EX-1", "local_authority": "E10000028", "description": "example",
+                "events": [REQUEST, {"type": "decision_to_assess_notified",
+                                     "date": "2025-02-10", "outcome": "assess"}]}
+    path = _write(tmp_path, "case.json", json.dumps(document))
+    with pytest.raises(ImportRejected) as rejected:
+        _import(staffed, path)
+    assert [p.reason for p in rejected.value.problems] == [
+        "case EX-1: is new, so the file must give its process, caseworker"]
+
+    path.write_text(json.dumps({**document, "process": "assessment", "caseworker": "bob"}))
+    assert _import(staffed, path).events_added == 2
+    assert load(staffed, "EX-1").la_code == "E10000028"
+
+
 def test_export_of_one_case(staffed, tmp_path):
     _import(staffed, _write(tmp_path, "load.csv", GOOD_CSV))
     document = _export(staffed, "R1")
@@ -190,8 +208,8 @@ KILLED_IMPORT = textwrap.dedent("""
     import db.transfer
     real_write, written = db.transfer.write, []
 
-    def write_then_hang(session, plan, actor):
-        result = real_write(session, plan, actor)
+    def write_then_hang(session, plan, actor, **options):
+        result = real_write(session, plan, actor, **options)
         written.append(plan.case.reference)
         if len(written) == 40:
             session.flush()
@@ -235,3 +253,12 @@ def test_import_killed_mid_way_leaves_the_database_as_it_was(staffed, db_url, tm
     assert _export(staffed) == exported
     report = _import(staffed, path)  # and the database is usable: the import now completes
     assert (report.cases_opened, report.events_added) == (80, 160)
+
+
+@pytest.mark.parametrize(("fence", "suffix"), [("csv", ".csv"), ("json", ".json")])
+def test_the_examples_in_the_import_format_document_import(staffed, tmp_path, fence, suffix):
+    text = (REPO / "docs" / "import-format.md").read_text(encoding="utf-8")
+    example = text.split(f"```{fence}\n", 1)[1].split("```", 1)[0]
+    report = _import(staffed, _write(tmp_path, f"example{suffix}", example))
+    assert report.events_added == example.count("\n") - 1 if fence == "csv" else 3
+    assert _import(staffed, tmp_path / f"example{suffix}").events_added == 0

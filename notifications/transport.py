@@ -123,13 +123,15 @@ class SmtpTransport:
     def _connection(self) -> smtplib.SMTP:
         if self._smtp is not None:
             return self._smtp
+        smtp = smtplib.SMTP(timeout=self.timeout)
         try:
-            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+            smtp.connect(self.host, self.port)
             if self.starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if self.username:
                 smtp.login(self.username, self.password or "")
         except (smtplib.SMTPException, OSError) as exc:
+            smtp.close()
             raise TransportUnavailable(
                 f"cannot reach the SMTP server at {self.host}:{self.port}: {exc}"
             ) from exc

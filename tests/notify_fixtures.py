@@ -40,6 +40,7 @@ class Sink:
     port: int
     received: list[EmailMessage] = field(default_factory=list)
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
+    logins: list[object] = field(default_factory=list)  # who had logged in, per message
     refuse: set[str] = field(default_factory=set)  # recipients answered with 550
     hold_after: int | None = None  # stall once this many messages were received
     held: threading.Event = field(default_factory=threading.Event)
@@ -66,6 +67,7 @@ class _Handler:
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.sink.received.append(message)
         self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.sink.logins.append(session.auth_data if session.authenticated else None)
         if self.sink.hold_after is not None and len(self.sink.received) > self.sink.hold_after:
             self.sink.held.set()
             while not self.sink.release.is_set():  # the client is killed meanwhile
@@ -143,3 +145,35 @@ def put_case(url: str, reference: str, deadlines: list[Deadline], *, caseworker:
                              la_code=la_code, actor="test", opened_at=NOW)
         rewrite_deadlines(session, case.id, deadlines, now=NOW)
     engine.dispose()
+
+
+class _PasswordCheck:
+    """aiosmtpd authenticator accepting one user (over plain TCP: loopback tests only)."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self.user, self.password = user.encode(), password.encode()
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        ok = (isinstance(auth_data, LoginPassword) and auth_data.login == self.user
+              and auth_data.password == self.password)
+        login = auth_data.login.decode() if ok else None
+        return AuthResult(success=ok, handled=False, auth_data=login)
+
+
+@pytest.fixture
+def auth_smtp_sink() -> Iterator[Sink]:
+    """An SMTP server that checks logins (ehc-mailer / s3cret-from-env); ``logins`` shows
+    who was logged in for each message. AUTH is offered, not required: aiosmtpd warns
+    about requiring it without TLS."""
+    sink = Sink("127.0.0.1", free_port())
+    controller = Controller(
+        _Handler(sink), hostname=sink.host, port=sink.port, auth_require_tls=False,
+        authenticator=_PasswordCheck("ehc-mailer", "s3cret-from-env"),
+    )
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()

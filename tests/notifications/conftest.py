@@ -1,1 +1,1 @@
-from notify_fixtures import smtp_sink  # noqa: F401  (the real SMTP server fixture)
+from notify_fixtures import auth_smtp_sink, smtp_sink  # noqa: F401  (real SMTP servers)

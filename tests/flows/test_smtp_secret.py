@@ -1,0 +1,30 @@
+"""The SMTP password can live in a Prefect Secret block instead of the environment."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from notifications.settings import NotifySettings
+from notifications.transport import SmtpTransport
+
+
+@pytest.mark.prefect
+@pytest.mark.smtp
+def test_the_smtp_password_is_read_from_the_named_prefect_secret_block(
+    prefect_harness, auth_smtp_sink
+):
+    from prefect.blocks.system import Secret
+
+    Secret(value="s3cret-from-env").save("ehc-smtp-password", overwrite=True)
+    settings = NotifySettings.from_env({
+        "EHC_SMTP_HOST": auth_smtp_sink.host, "EHC_SMTP_PORT": str(auth_smtp_sink.port),
+        "EHC_SMTP_USERNAME": "ehc-mailer", "EHC_SMTP_PASSWORD_BLOCK": "ehc-smtp-password",
+    })
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "ehc@x.example", "cw@x", "EHC-1"
+    message.set_content("hello")
+    with SmtpTransport.from_settings(settings) as transport:
+        transport.send(message)
+    assert auth_smtp_sink.logins == ["ehc-mailer"]

@@ -145,8 +145,7 @@ def explain_database_error(exc: DBAPIError, url: str | URL) -> str | None:
         return f"the database {where} is not set up yet: run `ehc init` first"
     if "unable to open database file" in text:
         return f"cannot open the database file {where}: check EHC_DATA_DIR and permissions"
-    if exc.connection_invalidated or "connection" in text and (
-        "refused" in text or "failed" in text or "timeout" in text or "terminat" in text
-    ):
+    lost = any(word in text for word in ("refused", "failed", "timeout", "terminat"))
+    if exc.connection_invalidated or ("connection" in text and lost):
         return f"cannot reach the database {where}: is the server running? ({exc.orig})"
     return None

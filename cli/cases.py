@@ -26,6 +26,7 @@ from db.deadline_rows import case_deadlines, deadline_from_row
 from db.la_calendar import calendar_for
 from db.schema import PROCESSES
 from db.session import unit_of_work
+from engine.errors import EngineError
 from engine.events import EVENT_TYPES, dump_event, event_date
 from engine.history import effective_history
 from engine.status import Status, days_late, status_on
@@ -149,7 +150,10 @@ def show_case(args: argparse.Namespace) -> int:
 
 
 def _timeline(history: event_store.CaseHistory) -> Table:
-    in_effect = {index for index, _ in effective_history(history.events)}
+    try:
+        in_effect = {index for index, _ in effective_history(history.events)}
+    except EngineError:  # a log the current rules refuse is still shown, all of it
+        in_effect = set(range(len(history.records)))
     table = Table(title="Timeline", box=box.SIMPLE, title_justify="left")
     for column in ("#", "date", "event", "details", "id", "recorded"):
         table.add_column(column)

@@ -23,6 +23,7 @@ from cli.common import (
 from cli.today import london_today
 from db import directory, event_store
 from db.deadline_rows import case_deadlines, deadline_from_row
+from db.errors import EventRefused
 from db.la_calendar import calendar_for
 from db.schema import PROCESSES
 from db.session import unit_of_work
@@ -97,10 +98,14 @@ def add_event(args: argparse.Namespace) -> int:
         data["date"] = args.date.isoformat()
     if args.id is not None:
         data["id"] = args.id
-    with unit_of_work(write=True) as session:
-        result = event_store.append(
-            session, args.reference, [data], args.expected_seq, recorded_by=actor(args)
-        )
+    try:
+        with unit_of_work(write=True) as session:
+            result = event_store.append(
+                session, args.reference, [data], args.expected_seq, recorded_by=actor(args)
+            )
+    except EventRefused as exc:
+        # One event was submitted, so "event #1 of your submission" would only confuse.
+        return fail(f"{args.type} refused: {exc.reason}")
     if result.recorded:
         record = result.recorded[0]
         print(f"recorded event #{record.seq} on case {result.reference}: {record.event.type} "

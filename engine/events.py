@@ -428,8 +428,9 @@ def _explain(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         # The first location element is the union member's tag; the rest is the field path.
-        loc = ".".join(str(p) for p in err["loc"][1:]) or "event"
-        parts.append(f"{loc}: {err['msg']}")
+        loc = ".".join(str(p) for p in err["loc"][1:])
+        message = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{loc}: {message}" if loc else message)
     return "; ".join(parts)
 
 

@@ -8,7 +8,10 @@ recipient and day) and carries the Message-ID derived from that key.
 
 Outbox status: ``pending`` (to send, from ``next_attempt_at``), ``sending`` (claimed by a
 delivery run), ``sent``, ``failed`` (given up: no address, refused, or too many attempts;
-``last_error`` says which). ``in_doubt`` marks a message whose earlier attempt was
+``last_error`` says which), ``withdrawn`` (not sent: by delivery time its deadline had
+been met, disapplied or had gone away; ``last_error`` gives the reason) and ``suppressed``
+(recorded by a baseline sweep when a caseload was onboarded, never to be sent). Only
+``pending`` rows are ever sent. ``in_doubt`` marks a message whose earlier attempt was
 interrupted mid-send: it is sent once more and the recipient may see it twice.
 """
 
@@ -23,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db.base import Base
 from db.schema import JsonDoc
 
-OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+OUTBOX_STATUSES = ("pending", "sending", "sent", "failed", "withdrawn", "suppressed")
 
 
 class EscalationRow(Base):
@@ -56,7 +59,8 @@ class OutboxRow(Base):
         UniqueConstraint("key"),
         UniqueConstraint("message_id"),
         CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'failed')", name="status"
+            "status IN ('pending', 'sending', 'sent', 'failed', 'withdrawn', 'suppressed')",
+            name="status",
         ),
         Index("ix_outbox_la_status_next", "la_id", "status", "next_attempt_at"),
     )

@@ -86,9 +86,12 @@ def _explain(
     rule = clock.rule
     duty = rule.duty[0].upper() + rule.duty[1:]
     if rule.kind == "window":
-        headline = (
-            f"{duty}: the window runs to the end of {long_date(clock.nominal)}, so nothing may "
-            f"be finalised before {long_date(clock.nominal + dt.timedelta(days=1))}."
+        headline = f"{duty}: the window runs to the end of {long_date(clock.nominal)}"
+        headline += (
+            f", so nothing may be finalised before "
+            f"{long_date(clock.nominal + dt.timedelta(days=1))}."
+            if rule.premature
+            else "."
         )
     else:
         headline = f"{duty} {'by' if rule.kind == 'limit' else 'on'} {long_date(clock.nominal)}."

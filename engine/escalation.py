@@ -128,6 +128,10 @@ class Escalation:
         return (self.case_ref, self.deadline_key, self.instance, self.level)
 
 
+# Duties the council answers for: its own, and the reg 8 advice it must chase to meet reg 13.
+COUNCIL_CHASES = frozenset({"la", "adviser"})
+
+
 def track_of(deadline: Deadline, as_of: dt.date) -> Track | None:
     """The track ``deadline`` is on as of ``as_of``, or None when nothing can escalate.
 
@@ -147,6 +151,10 @@ def track_of(deadline: Deadline, as_of: dt.date) -> Track | None:
         return None
     if deadline.due is None:
         return Track.DISAPPLIED
+    if deadline.actor not in COUNCIL_CHASES:
+        # Someone else's duty (a mediation adviser's certificate, a commissioning body's
+        # notice): the caseworker should know, but it is not the council's breach.
+        return Track.ADVISORY
     return Track.STATUTORY if deadline.statutory else Track.ADVISORY
 
 
@@ -203,6 +211,37 @@ def decide_escalations(
             if esc.key not in already_decided:
                 decided.append(esc)
     return decided
+
+
+def withdrawal_reason(track: Track, deadline: Deadline | None) -> str | None:
+    """Why a notice decided earlier on ``track`` must not be sent now, or None if it stands.
+
+    A notice can wait days for delivery (the mail server was down). By then the case may
+    have moved on, and a reminder or breach notice about a deadline that is met, or whose
+    limit an exception has since disapplied, is wrong. Judged on the deadline as it is
+    projected at delivery time, whatever the day: any recorded ``met_on`` counts.
+
+    Args:
+        track: the track the escalation was decided on.
+        deadline: the same deadline (case, key, instance) in today's projection, or None
+            when the projection no longer has it (its trigger was corrected away).
+
+    Returns:
+        A sentence for the record, or None when the notice is still true.
+    """
+    if deadline is None:
+        return "the deadline no longer exists in the case's projection"
+    if track is Track.PREMATURE:
+        return None if deadline.premature_on else "the early act is no longer recorded"
+    if deadline.met_on is not None:
+        by = f" by {deadline.met_by}" if deadline.met_by else ""
+        return f"met on {deadline.met_on.isoformat()}{by}"
+    if deadline.due is None and track is not Track.DISAPPLIED:
+        exception = f" ({deadline.exception})" if deadline.exception else ""
+        return f"the limit is now disapplied by a recorded exception{exception}"
+    if deadline.due is not None and track is Track.DISAPPLIED:
+        return f"the limit applies again: due {deadline.due.isoformat()}"
+    return None
 
 
 def parse_ladder(rows: Sequence[Mapping[str, Any]]) -> Ladder:

@@ -251,7 +251,8 @@ TIMESCALES: tuple[Rule, ...] = (
     Rule("R21", "mediation_adviser_contact_due",
          "contact the mediation adviser (needed before most appeals)",
          (On("decision_letter_sent"),), Months(2), "SEND Regs 2014 reg 33; CFA 2014 s.55",
-         stops=(On("mediation_requested"), On("mediation_declined")), actor="parent"),
+         stops=(On("mediation_requested"), On("mediation_declined")), actor="parent",
+         kind="window"),  # the parent's time: it must be allowed to run, never a council breach
     Rule("R22", "mediation_certificate_due",
          "issue the certificate (mediation declined)", (On("mediation_declined"),),
          WorkingDays(3), "SEND Regs 2014 reg 34", actor="mediation_adviser",
@@ -272,7 +273,7 @@ TIMESCALES: tuple[Rule, ...] = (
     Rule("R26", "appeal_deadline",
          "appeal to the First-tier Tribunal (received by 5pm)", (On("decision_letter_sent"),),
          Months(2), "HESC Rules 2008 r.20(1), r.12; CFA 2014 s.51; A7",
-         stops=(On("appeal_registered"),), actor="parent", special="appeal"),
+         stops=(On("appeal_registered"),), actor="parent", special="appeal", kind="window"),
     # --- After an appeal --------------------------------------------------------------------
     _tribunal("tribunal_notify_due", ASSESS, 2, "notify"),
     _tribunal("tribunal_decision_not_necessary_due", ASSESS, 10, "decision_not_necessary"),

@@ -15,7 +15,8 @@ from typing import Literal
 from calendars.base import WorkingCalendar
 
 # "limit": the duty is to act by ``due``. "window": a period that must be allowed to run
-# (the LA must not act before it ends; acting early breaches it). "date": a computed fact
+# (a parent's representations or appeal time; the LA acting inside it breaches it, where
+# the rule names such an act). "date": a computed fact
 # (e.g. deemed service) shown on the timeline.
 Kind = Literal["limit", "window", "date"]
 
@@ -77,9 +78,11 @@ def status_on(
     """
     met_on = deadline.met_on if deadline.met_on and deadline.met_on <= as_of else None
     if deadline.kind == "window":
+        # A window is met when it has run its length (or was used: an appeal registered);
+        # it is breached only by the council acting inside it.
         if deadline.premature_on and deadline.premature_on <= as_of:
             return Status.BREACHED
-        return Status.MET_ON_TIME if as_of > deadline.nominal else Status.PENDING
+        return Status.MET_ON_TIME if met_on or as_of > deadline.nominal else Status.PENDING
     if deadline.kind == "date":
         return Status.MET_ON_TIME if as_of >= deadline.nominal else Status.PENDING
     if deadline.due is None:

@@ -194,8 +194,9 @@ def test_refusal_with_mediation_has_its_appeal_deadline_rolled_out_of_august(cap
     assert deadline(out, "mediation_certificate_due").startswith("Fri 2025-07-04")
     # R26: later of 11 Jun and certificate Thu 3 Jul + 1 month = Sun 3 Aug, in August ->
     # r.12: first working day of September, Mon 1 Sep 2025.
+    # The parent's window: open until then, never a council breach.
     assert deadline(out, "appeal_deadline") == (
-        "Mon 2025-09-01  deadline  appeal_deadline [R26]  pending"
+        "Mon 2025-09-01  deadline  appeal_deadline [R26]  window open"
     )
 
 

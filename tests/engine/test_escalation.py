@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from calendars import load_calendar
+from engine.deadlines import project_deadlines
 from engine.escalation import (
     LADDER,
     CaseDeadline,
@@ -20,6 +21,7 @@ from engine.escalation import (
     parse_ladder,
     track_of,
 )
+from engine.events import parse_events
 from engine.status import Deadline
 
 CAL = load_calendar(None)
@@ -249,3 +251,25 @@ def test_any_pattern_of_skipped_nights_decides_each_level_once_and_loses_no_brea
             decided[esc.key] = night
     assert {"breach", "breach_10"} <= {key[3] for key in decided}
     assert len([k for k in decided if k[3].startswith("reminder")]) <= 2
+
+
+def test_a_parents_appeal_window_running_out_unused_escalates_to_nobody():
+    """R21/R26 are the parent's time: the council must let them run; never its breach."""
+    history = parse_events([
+        {"type": "decision_letter_sent", "date": "2025-03-03", "decision": "refuse_to_assess"},
+    ])
+    deadlines = project_deadlines(history, CAL)
+    assert {d.key for d in deadlines} >= {"appeal_deadline", "mediation_adviser_contact_due"}
+    cases = [CaseDeadline("EHC-1", d) for d in deadlines]
+    assert decide_escalations(cases, D("2025-12-01"), CAL) == []
+
+
+def test_a_mediation_advisers_late_certificate_goes_to_the_caseworker_only():
+    history = parse_events([
+        {"type": "decision_letter_sent", "date": "2025-03-03", "decision": "refuse_to_assess"},
+        {"type": "mediation_declined", "date": "2025-03-10"},
+    ])
+    cases = [CaseDeadline("EHC-1", d) for d in project_deadlines(history, CAL)]
+    decided = decide_escalations(cases, D("2025-06-01"), CAL)
+    assert decided, "the caseworker should still hear of it"
+    assert {role for e in decided for role in e.roles} == {Role.CASEWORKER}

@@ -117,7 +117,8 @@ def print_report(report: dict[str, Any]) -> None:
     if delivery:
         print(f"  delivered: {delivery['sent']} sent ({delivery['resent_in_doubt']} resent "
               f"after an interruption), {delivery['retry_later']} to retry, "
-              f"{delivery['failed']} failed")
+              f"{delivery['failed']} failed, {delivery['withdrawn']} withdrawn "
+              "(deadline met, disapplied or gone since)")
 
 
 def run_sink(args: argparse.Namespace) -> int:

@@ -1,11 +1,13 @@
 """Drain the outbox: claim, render, send, record; safe to run again at any moment.
 
-For each due row: mark it ``sending`` (its own transaction), render it from its stored
-notice with the Message-ID derived from its key, hand it to the transport, then mark it
-``sent``. A refused or failed send goes back to ``pending`` with backoff, or to
-``failed`` when it cannot succeed; a server that cannot be reached ends the run (the rest
-stay pending for the next one). A row found still ``sending`` from an interrupted run is
-sent once more and flagged ``in_doubt`` (see ``outbox.recover_interrupted``).
+For each due row: mark it ``sending`` (its own transaction); if it is an escalation whose
+deadline has since been met, disapplied or gone (``recheck``), mark it ``withdrawn`` and
+do not send it; otherwise render it from its stored notice with the Message-ID derived
+from its key, hand it to the transport, then mark it ``sent``. A refused or failed send
+goes back to ``pending`` with backoff, or to ``failed`` when it cannot succeed; a server
+that cannot be reached ends the run (the rest stay pending for the next one). A row
+found still ``sending`` from an interrupted run is sent once more and flagged
+``in_doubt`` (see ``outbox.recover_interrupted``).
 
 SMTP has no two-phase commit, so this is "decided once, recorded once, and at most one
 repeat of the one message in flight when a process died, flagged in the record".
@@ -24,7 +26,7 @@ from db.audit import utc_now
 from db.directory import get_la
 from db.notify_schema import OutboxRow
 from db.session import unit_of_work
-from notifications import outbox
+from notifications import outbox, recheck
 from notifications.notice import DigestNotice, EscalationNotice
 from notifications.outbox import Email
 from notifications.render import render_digest, render_escalation, stamp
@@ -45,6 +47,7 @@ class DeliveryReport:
     resent_in_doubt: int = 0  # of ``sent``: repeats of a message whose first attempt was cut off
     retry_later: int = 0
     failed: int = 0
+    withdrawn: int = 0  # not sent: the deadline was met, disapplied or gone by then
     gave_up_interrupted: int = 0
     unavailable: str | None = None  # why the run stopped early, if it did
 
@@ -53,6 +56,7 @@ class DeliveryReport:
         self.resent_in_doubt += other.resent_in_doubt
         self.retry_later += other.retry_later
         self.failed += other.failed
+        self.withdrawn += other.withdrawn
         self.gave_up_interrupted += other.gave_up_interrupted
         self.unavailable = self.unavailable or other.unavailable
 
@@ -135,6 +139,12 @@ def _deliver_one(
     """Deliver one row; False when the server is unreachable and the run should stop."""
     row = outbox.claim(engine, row_id, now=clock())
     if row is None:
+        return True
+    withdrawal = recheck.stale(engine, row)
+    if withdrawal is not None:
+        outbox.mark_withdrawn(engine, row, withdrawal.reason, case_id=withdrawal.case_id,
+                              now=clock())
+        report.withdrawn += 1
         return True
     try:
         message = render_row(row, settings)

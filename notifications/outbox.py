@@ -1,4 +1,5 @@
-"""Writing to the outbox and moving its rows through pending -> sending -> sent/failed.
+"""Writing to the outbox and moving its rows through pending -> sending -> sent, failed
+or withdrawn (``suppressed`` rows are recorded that way and never move).
 
 Every write is ``INSERT ... ON CONFLICT DO NOTHING`` on a natural key (SQLite and
 PostgreSQL both have it), so recording the same night twice, or two sweeps at once,
@@ -145,6 +146,16 @@ def mark_failed(engine: Engine, row: OutboxRow, reason: str, *, now: dt.datetime
         _finish(session, row.id, status="failed", last_error=reason)
         audit.record(session, ACTOR, "email_failed", la_id=row.la_id, at=now,
                      key=row.key, message_id=row.message_id, reason=reason)
+
+
+def mark_withdrawn(
+    engine: Engine, row: OutboxRow, reason: str, *, case_id: int, now: dt.datetime
+) -> None:
+    """Never send ``row``: what it says stopped being true before it could go."""
+    with unit_of_work(engine, write=True) as session:
+        _finish(session, row.id, status="withdrawn", last_error=reason)
+        audit.record(session, ACTOR, "email_withdrawn", case_id=case_id, la_id=row.la_id,
+                     at=now, key=row.key, message_id=row.message_id, reason=reason)
 
 
 def retry_later(

@@ -35,6 +35,10 @@ def register(subparsers: Any) -> None:
         cmd.add_argument("--la", action="append", metavar="CODE",
                          help="only this local authority (repeatable; default: all)")
         cmd.set_defaults(handler=guarded(run_sweep if name == "sweep" else run_digest))
+        if name == "sweep":
+            cmd.add_argument("--baseline", action="store_true",
+                             help="onboarding an imported caseload: record what is already "
+                             "due as escalated, send none of it (see docs/operations.md)")
     sink = subparsers.add_parser(
         "smtp-sink", help="a local SMTP server on 127.0.0.1 that keeps what it receives"
     )
@@ -66,7 +70,7 @@ def run_sweep(args: argparse.Namespace) -> int:
     prefect_environment()
     from flows.nightly_sweep import nightly_sweep  # Prefect costs ~2 s to import
 
-    return _run(nightly_sweep, args)
+    return _run(nightly_sweep, args, baseline=args.baseline)
 
 
 def run_digest(args: argparse.Namespace) -> int:
@@ -88,13 +92,13 @@ def check_database() -> None:
         session.scalar(select(LocalAuthority.id).limit(1))
 
 
-def _run(flow: Any, args: argparse.Namespace) -> int:
+def _run(flow: Any, args: argparse.Namespace, **options: Any) -> int:
     from engine.escalation import InvalidLadder
     from flows.tasks import DeliveryIncomplete
     from notifications.settings import SettingError
 
     try:
-        report = flow(as_of=args.as_of, la_codes=args.la, dry_run=args.dry_run)
+        report = flow(as_of=args.as_of, la_codes=args.la, dry_run=args.dry_run, **options)
     except DeliveryIncomplete as exc:
         print_report(exc.report)
         return fail(str(exc), EXIT_UNDELIVERED)
@@ -106,11 +110,21 @@ def _run(flow: Any, args: argparse.Namespace) -> int:
 
 def print_report(report: dict[str, Any]) -> None:
     what = "would send" if report["dry_run"] else "recorded"
-    print(f"{report['flow']} as of {report['as_of']}{' (dry run)' if report['dry_run'] else ''}")
+    notes = [note for note, on in (("baseline", report.get("baseline")),
+                                   ("dry run", report["dry_run"])) if on]
+    suffix = f" ({', '.join(notes)})" if notes else ""
+    print(f"{report['flow']} as of {report['as_of']}{suffix}")
+    if report.get("baseline"):
+        verb = "would be" if report["dry_run"] else "are"
+        print(f"  baseline: these escalations {verb} recorded as done, their emails "
+              "suppressed (never sent)")
     for la in report["authorities"]:
         counts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in la.items()
                            if isinstance(v, int))
         print(f"  {la['la_code']}: {counts}")
+        levels = la.get("by_level") or {}
+        if levels:
+            print(f"    by level: {', '.join(f'{k} {v}' for k, v in levels.items())}")
         for mail in la["would_send"]:
             print(f"    {what}: to {mail['to']}: {mail['subject']}")
     delivery = report.get("delivery")

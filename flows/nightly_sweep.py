@@ -3,7 +3,9 @@ record escalations, then deliver the outbox. All logic lives in ``engine.escalat
 ``notifications``; this module only sequences it.
 
 Catch-up safe: every rung already due and not yet recorded is decided, so a skipped night
-is made up by the next; re-running a night decides and sends nothing new.
+is made up by the next; re-running a night decides and sends nothing new. A ``baseline``
+run (onboarding an imported caseload) records tonight's decisions with their emails
+suppressed and delivers nothing.
 """
 
 from __future__ import annotations
@@ -24,39 +26,51 @@ from notifications.sweep import sweep_authority
 
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=transient,
       cache_policy=NO_CACHE)
-def decide_and_record(la_code: str, as_of: dt.date, *, dry_run: bool) -> dict[str, Any]:
+def decide_and_record(
+    la_code: str, as_of: dt.date, *, dry_run: bool, baseline: bool = False
+) -> dict[str, Any]:
     settings = NotifySettings.from_env()
-    result = sweep_authority(get_engine(), la_code, as_of, settings, dry_run=dry_run)
+    result = sweep_authority(get_engine(), la_code, as_of, settings, dry_run=dry_run,
+                             baseline=baseline)
     get_run_logger().info(
-        "%s: %d escalations decided, %d recorded, %d emails recorded", la_code,
+        "%s: %d escalations decided, %d recorded, %d emails recorded%s", la_code,
         result.decided, result.escalations_recorded, result.emails_recorded,
+        " (baseline: suppressed)" if baseline else "",
     )
+    show = dry_run and not baseline  # a baseline's thousands of emails are never sent
     return {
         "la_code": la_code,
         "decided": result.decided,
         "escalations_recorded": result.escalations_recorded,
         "emails_recorded": result.emails_recorded,
-        "would_send": [preview(e, settings) for e in result.planned] if dry_run else [],
+        "by_level": result.by_level,
+        "would_send": [preview(e, settings) for e in result.planned] if show else [],
     }
 
 
 @flow(name="nightly-sweep")
 def nightly_sweep(
-    as_of: dt.date | None = None, la_codes: list[str] | None = None, *, dry_run: bool = False
+    as_of: dt.date | None = None,
+    la_codes: list[str] | None = None,
+    *,
+    dry_run: bool = False,
+    baseline: bool = False,
 ) -> dict[str, Any]:
     """Escalate every deadline due for it as of ``as_of`` (default: today in London).
 
     ``la_codes`` limits the run to some authorities (a partition per worker);
-    ``dry_run`` decides and renders but records and sends nothing.
+    ``dry_run`` decides and renders but records and sends nothing; ``baseline`` records
+    the decisions with their emails suppressed, and sends nothing.
     """
     day = as_of or london_today()
     codes = la_codes or list_authorities()
-    futures = [decide_and_record.submit(code, day, dry_run=dry_run) for code in codes]
+    futures = [decide_and_record.submit(code, day, dry_run=dry_run, baseline=baseline)
+               for code in codes]
     report: dict[str, Any] = {
         "flow": "nightly-sweep", "as_of": day.isoformat(), "dry_run": dry_run,
-        "authorities": [f.result() for f in futures],
+        "baseline": baseline, "authorities": [f.result() for f in futures],
     }
-    if dry_run:
+    if dry_run or baseline:
         return report
     report["delivery"] = deliver_all(codes)
     return check_delivered(report)

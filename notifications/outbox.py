@@ -69,14 +69,19 @@ def record_emails(
     emails: Sequence[Email],
     *,
     now: dt.datetime,
+    suppressed: str | None = None,
 ) -> tuple[int, int]:
     """Record escalation rows, then the emails of those that are new, in the caller's
-    transaction. Returns (escalations recorded, emails recorded)."""
+    transaction. Returns (escalations recorded, emails recorded).
+
+    With ``suppressed`` (the reason), the emails are recorded ``suppressed``: final, never
+    sent (a baseline sweep).
+    """
     esc_keys = ("case_id", "deadline_key", "instance", "level")
     new = insert_ignoring_duplicates(session, EscalationRow, escalations, esc_keys)
     ids = {tuple(row[1:]): row[0] for row in new}
     rows = [
-        _outbox_values(email, ids, now)
+        _outbox_values(email, ids, now, suppressed)
         for email in emails
         if email.escalation is None or email.escalation in ids
     ]
@@ -84,8 +89,15 @@ def record_emails(
     return len(new), len(inserted)
 
 
-def _outbox_values(email: Email, ids: dict[Any, int], now: dt.datetime) -> dict[str, Any]:
-    no_address = email.recipient_email is None
+def _outbox_values(
+    email: Email, ids: dict[Any, int], now: dt.datetime, suppressed: str | None
+) -> dict[str, Any]:
+    status, reason = "pending", None
+    if email.recipient_email is None:
+        role = email.recipient_role.replace("_", " ")
+        status, reason = "failed", f"no email address recorded for the {role}"
+    if suppressed:
+        status, reason = "suppressed", suppressed
     return {
         "key": email.key,
         "kind": email.kind,
@@ -95,15 +107,12 @@ def _outbox_values(email: Email, ids: dict[Any, int], now: dt.datetime) -> dict[
         "recipient_email": email.recipient_email,
         "payload": email.payload,
         "message_id": email.message_id,
-        "status": "failed" if no_address else "pending",
+        "status": status,
         "attempts": 0,
         "in_doubt": False,
         "created_at": now,
         "next_attempt_at": now,
-        "last_error": (
-            f"no email address recorded for the {email.recipient_role.replace('_', ' ')}"
-            if no_address else None
-        ),
+        "last_error": reason,
     }
 
 

@@ -6,11 +6,17 @@ windows acted inside) with the escalations already recorded for them. The engine
 (``decide_escalations``, pure). ``record`` writes the new escalations and one outbox row
 per recipient in ONE transaction, with ``ON CONFLICT DO NOTHING`` on the natural keys, so
 a repeated or concurrent sweep of the same night records nothing twice.
+
+A *baseline* sweep (the first night of an imported caseload) decides and records exactly
+as a normal night does, so everything already due counts as escalated, but records its
+emails ``suppressed``: never sent. Nights after it send only what is new; the daily digest
+still lists every overdue deadline, since it reads the projection, not the escalations.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +46,11 @@ from notifications.outbox import ACTOR, Email, record_emails
 from notifications.render import PERSONAL_FIELDS, message_id
 from notifications.settings import NotifySettings
 
+BASELINE_REASON = (
+    "suppressed by the baseline sweep of {as_of}: already due when the caseload was "
+    "onboarded, so recorded as escalated and never sent (the daily digest lists it)"
+)
+
 
 @dataclass(frozen=True)
 class Recipient:
@@ -68,9 +79,11 @@ class SweepInput:
 class AuthoritySweep:
     la_code: str
     as_of: dt.date
+    baseline: bool = False
     decided: int = 0
     escalations_recorded: int = 0
     emails_recorded: int = 0
+    by_level: dict[str, int] = field(default_factory=dict)  # decided, in ladder order
     planned: list[Email] = field(default_factory=list)
 
 
@@ -81,9 +94,11 @@ def sweep_authority(
     settings: NotifySettings,
     *,
     dry_run: bool = False,
+    baseline: bool = False,
     now: dt.datetime | None = None,
 ) -> AuthoritySweep:
-    """Decide and (unless ``dry_run``) record tonight's escalations for one authority."""
+    """Decide and (unless ``dry_run``) record tonight's escalations for one authority;
+    with ``baseline``, record their emails ``suppressed`` instead of to be sent."""
     stamp = now or audit.utc_now()
     with unit_of_work(engine) as session:
         found = gather(session, la_code, as_of, settings)
@@ -92,16 +107,22 @@ def sweep_authority(
         )
         contacts = load_contacts(session, found.la_id, decisions, settings)
     rows, emails = plan(found.la_id, decisions, contacts, as_of, settings, stamp)
-    result = AuthoritySweep(la_code, as_of, decided=len(decisions), planned=emails)
-    if dry_run or not decisions:
+    counts = Counter(d.level for d in decisions)
+    result = AuthoritySweep(
+        la_code, as_of, baseline=baseline, decided=len(decisions), planned=emails,
+        by_level={r.level: counts[r.level] for r in found.ladder if counts[r.level]},
+    )
+    if dry_run or not (decisions or baseline):  # a baseline is audited even when empty
         return result
+    suppressed = BASELINE_REASON.format(as_of=as_of.isoformat()) if baseline else None
     with unit_of_work(engine, write=True) as session:
         result.escalations_recorded, result.emails_recorded = record_emails(
-            session, rows, emails, now=stamp
+            session, rows, emails, now=stamp, suppressed=suppressed
         )
-        audit.record(session, ACTOR, "sweep_recorded", la_id=found.la_id, at=stamp,
-                     as_of=as_of.isoformat(), escalations=result.escalations_recorded,
-                     emails=result.emails_recorded)
+        audit.record(session, ACTOR, "sweep_baseline" if baseline else "sweep_recorded",
+                     la_id=found.la_id, at=stamp, as_of=as_of.isoformat(),
+                     escalations=result.escalations_recorded, emails=result.emails_recorded,
+                     by_level=result.by_level)
     return result
 
 

@@ -54,6 +54,40 @@ def test_ehc_sweep_dry_run_prints_what_would_be_sent_and_records_nothing(
 
 @pytest.mark.prefect
 @pytest.mark.smtp
+def test_ehc_sweep_baseline_records_the_backlog_sends_none_and_later_nights_send_the_new(
+    cli_env, smtp_sink, capsys
+):
+    seed_authority(cli_env)
+    put_case(cli_env, "EHC-OLD", [limit("final_plan_due", "2026-05-01")])
+    put_case(cli_env, "EHC-1", [limit("final_plan_due", "2026-06-19")])
+    assert main(["sweep", "--baseline", "--dry-run", "--as-of", "2026-06-22"]) == 0
+    out = capsys.readouterr().out
+    assert "nightly-sweep as of 2026-06-22 (baseline, dry run)" in out
+    assert "by level: breach 2, breach_10 1" in out
+    assert "would send" not in out
+    assert counts(cli_env) == (0, 0)
+
+    assert main(["sweep", "--baseline", "--as-of", "2026-06-22"]) == 0
+    out = capsys.readouterr().out
+    assert "nightly-sweep as of 2026-06-22 (baseline)" in out
+    assert "escalations recorded 3, emails recorded 5" in out
+    assert "by level: breach 2, breach_10 1" in out
+    assert "delivered" not in out
+    assert counts(cli_env) == (3, 5)
+
+    put_case(cli_env, "EHC-NEW", [limit("final_plan_due", "2026-06-22")])
+    assert main(["sweep", "--as-of", "2026-06-23"]) == 0
+    assert "delivered: 2 sent" in capsys.readouterr().out
+    assert sorted(m["Subject"].split(":")[0] for m in smtp_sink.received) == ["EHC-NEW"] * 2
+    engine = make_engine(cli_env)
+    with unit_of_work(engine) as session:
+        suppressed = session.scalar(select(func.count()).where(OutboxRow.status == "suppressed"))
+    engine.dispose()
+    assert suppressed == 5
+
+
+@pytest.mark.prefect
+@pytest.mark.smtp
 def test_ehc_digest_sends_one_email_per_caseworker_and_manager_once_a_day(
     cli_env, smtp_sink, capsys
 ):

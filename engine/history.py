@@ -115,7 +115,8 @@ ORDER: tuple[After, ...] = (
     ),
     After(
         "review_decision_notified", ("review_meeting_held",),
-        "the review decision follows the review meeting (reg 20(10))",
+        "the review decision follows the review meeting (reg 20(10)); an imported older "
+        "review whose meeting is not on file can be recorded as plan_last_reviewed",
     ),
     After(
         "review_report_sent", ("review_meeting_held",),

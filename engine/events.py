@@ -15,7 +15,7 @@ removes an earlier event from the reckoning without deleting it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -432,8 +432,3 @@ def _explain(exc: ValidationError) -> str:
         message = err["msg"].removeprefix("Value error, ")
         parts.append(f"{loc}: {message}" if loc else message)
     return "; ".join(parts)
-
-
-def sort_history(events: Sequence[CaseEvent]) -> list[tuple[int, CaseEvent]]:
-    """Events with their original positions, in date order (stable for same-day events)."""
-    return sorted(enumerate(events), key=lambda pair: event_date(pair[1]))

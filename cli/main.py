@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "cli.cases",
     "cli.worklist",
     "cli.sweep",
+    "cli.timeliness",
     "cli.demo",
 )
 

@@ -1,0 +1,31 @@
+"""The deadlines the timeliness figures are counted over, for an authority or a team."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from db.deadline_rows import deadline_from_row
+from db.directory import get_team
+from db.schema import Case, Caseworker, DeadlineRow, LocalAuthority
+from engine.status import Deadline
+from engine.timeliness import MEASURES
+
+
+def measured_deadlines(
+    session: Session, *, la_code: str | None = None, team: str | None = None
+) -> list[Deadline]:
+    """Every projected deadline that counts towards a timeliness measure."""
+    query = (
+        select(DeadlineRow)
+        .join(Case, DeadlineRow.case_id == Case.id)
+        .join(LocalAuthority, Case.la_id == LocalAuthority.id)
+        .where(DeadlineRow.key.in_(MEASURES))
+    )
+    if team is not None:
+        query = query.join(Caseworker, Case.caseworker_id == Caseworker.id).where(
+            Caseworker.team_id == get_team(session, team, la_code).id
+        )
+    elif la_code is not None:
+        query = query.where(LocalAuthority.code == la_code)
+    return [deadline_from_row(row) for row in session.scalars(query)]

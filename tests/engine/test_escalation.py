@@ -273,3 +273,48 @@ def test_a_mediation_advisers_late_certificate_goes_to_the_caseworker_only():
     decided = decide_escalations(cases, D("2025-06-01"), CAL)
     assert decided, "the caseworker should still hear of it"
     assert {role for e in decided for role in e.roles} == {Role.CASEWORKER}
+
+
+def _late_amendment(notice: str):
+    return parse_events([
+        {"type": "final_plan_issued", "date": "2025-01-10"},
+        {"type": "review_meeting_held", "date": "2025-09-01"},
+        {"type": "review_decision_notified", "date": "2025-09-20", "outcome": "amend"},
+        {"type": "amendment_notice_served", "date": notice},
+    ])
+
+
+@pytest.mark.parametrize(
+    ("notice", "speaker"),
+    [
+        # On time: reg 22 date (A + 56) = combined date; the Devon backstop is later.
+        ("2025-09-20", "amended_plan_final_due"),
+        # Late (after M + 28): the combined date is the Devon backstop (M + 84).
+        ("2025-10-20", "amended_plan_devon_backstop"),
+    ],
+)
+def test_R12c_one_duty_on_one_date_is_escalated_once_not_per_key(notice, speaker):
+    cases = [CaseDeadline("EHC-1", d) for d in project_deadlines(_late_amendment(notice), CAL)]
+    decided = decide_escalations(cases, D("2026-03-01"), CAL)
+    r12c = [e for e in decided if e.rule == "R12c"]
+    by_due: dict = {}
+    for e in r12c:
+        by_due.setdefault((e.due, e.level), set()).add(e.deadline_key)
+    assert all(len(keys) == 1 for keys in by_due.values()), by_due
+    assert any(speaker in keys for keys in by_due.values())
+
+
+def test_two_advisers_asked_the_same_day_are_each_chased():
+    history = parse_events([
+        {"type": "request_received", "date": "2025-01-06"},
+        {"type": "decision_to_assess_notified", "date": "2025-01-20", "outcome": "assess"},
+        {"type": "advice_requested", "date": "2025-01-21", "advisor": "educational_psychologist",
+         "advice_id": "ep"},
+        {"type": "advice_requested", "date": "2025-01-21", "advisor": "health_icb",
+         "advice_id": "icb"},
+    ])
+    cases = [CaseDeadline("EHC-1", d) for d in project_deadlines(history, CAL)]
+    decided = decide_escalations(cases, D("2025-03-10"), CAL)
+    advice_breaches = {e.instance for e in decided
+                       if e.deadline_key == "advice_due" and e.level == "breach"}
+    assert advice_breaches == {"ep", "icb"}

@@ -16,7 +16,7 @@ from db.deadline_rows import deadline_from_row
 from db.directory import get_caseworker, get_team
 from db.la_calendar import calendar_for
 from db.schema import Case, Caseworker, DeadlineRow, LocalAuthority, Team
-from engine.status import Deadline, Status, days_late, status_on
+from engine.status import Deadline, Status, days_late, spoken_for, status_on
 
 
 @dataclass(frozen=True)
@@ -78,4 +78,9 @@ def worklist(
                 days_late=days_late(deadline, as_of),
             )
         )
-    return items
+    # One duty on one date is one line (R12c's combined date and its components).
+    repeated = spoken_for((item.reference, item.deadline) for item in items)
+    return [
+        item for item in items
+        if (item.reference, item.deadline.key, item.deadline.instance) not in repeated
+    ]

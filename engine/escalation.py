@@ -36,7 +36,7 @@ from enum import StrEnum
 from typing import Any, Literal, NamedTuple
 
 from calendars.base import WorkingCalendar
-from engine.status import Deadline, days_late
+from engine.status import Deadline, days_late, spoken_for
 
 When = Literal["before", "breach"]
 
@@ -202,7 +202,8 @@ def decide_escalations(
         The new escalations, in input order and ladder order within a deadline.
     """
     deadlines = list(deadlines)
-    silenced = _spoken_for(deadlines, as_of)
+    # R12c's combined date and its components: one duty on one date is one email.
+    silenced = spoken_for((c, d) for c, d in deadlines if track_of(d, as_of) is not None)
     decided = []
     for case_ref, deadline in deadlines:
         track = track_of(deadline, as_of)
@@ -213,28 +214,6 @@ def decide_escalations(
             if esc.key not in already_decided:
                 decided.append(esc)
     return decided
-
-
-def _spoken_for(
-    deadlines: Sequence[CaseDeadline], as_of: dt.date
-) -> set[tuple[str, str, str]]:
-    """Deadlines that a sibling of the same case, rule and due date speaks for.
-
-    R12c reports one duty under three keys (the combined date and its reg 22 and Devon
-    components), and the combined date always equals one of the others: one duty on one
-    date is one email, from the first key alphabetically. Instances of one key (two
-    advisers asked the same day) are different duties and are never merged.
-    """
-    groups: dict[tuple[str, str, dt.date], set[tuple[str, str]]] = {}
-    for case_ref, deadline in deadlines:
-        if deadline.due is not None and track_of(deadline, as_of) is not None:
-            group = groups.setdefault((case_ref, deadline.rule, deadline.due), set())
-            group.add((deadline.key, deadline.instance))
-    silenced: set[tuple[str, str, str]] = set()
-    for (case_ref, _, _), members in groups.items():
-        speaker = min(key for key, _ in members)
-        silenced |= {(case_ref, key, inst) for key, inst in members if key != speaker}
-    return silenced
 
 
 def withdrawal_reason(track: Track, deadline: Deadline | None) -> str | None:

@@ -8,6 +8,7 @@ taking ``as_of`` explicitly: the engine never reads the clock.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
@@ -105,3 +106,31 @@ def days_late(deadline: Deadline, as_of: dt.date) -> int | None:
     end = deadline.met_on if deadline.met_on and deadline.met_on <= as_of else as_of
     late = (end - deadline.due).days
     return late if late > 0 else None
+
+
+def spoken_for(deadlines: Iterable[tuple[str, Deadline]]) -> set[tuple[str, str, str]]:
+    """The (case, key, instance) of deadlines that a sibling speaks for.
+
+    R12c reports one duty under three keys (the combined date and its reg 22 and Devon
+    components), and the combined date always equals one of the others. Among deadlines of
+    one case with the same rule and due date under *different* keys, the first key
+    alphabetically speaks for the rest, so one duty on one date is one line or one email.
+    Instances of one key (two advisers asked the same day) are different duties and are
+    never merged.
+
+    Args:
+        deadlines: (case reference, deadline) pairs, already narrowed to the ones to show.
+
+    Returns:
+        The identities to leave out.
+    """
+    groups: dict[tuple[str, str, dt.date], set[tuple[str, str]]] = {}
+    for case_ref, deadline in deadlines:
+        if deadline.due is not None:
+            group = groups.setdefault((case_ref, deadline.rule, deadline.due), set())
+            group.add((deadline.key, deadline.instance))
+    silenced: set[tuple[str, str, str]] = set()
+    for (case_ref, _, _), members in groups.items():
+        speaker = min(key for key, _ in members)
+        silenced |= {(case_ref, key, inst) for key, inst in members if key != speaker}
+    return silenced

@@ -184,3 +184,19 @@ def test_worklist_as_of_a_past_day_shows_what_was_open_then(caseload):
     assert ("A2", "decision_to_assess_due", D("2025-02-17"), Status.DUE_SOON, None) in items
     # C1's request (3 Feb) had not arrived by 1 Feb: nothing of C1's is listed.
     assert all(i[0] != "C1" for i in _items(caseload, as_of=D("2025-02-01"), within_days=60))
+
+
+def test_worklist_lists_one_duty_on_one_date_once(staffed):
+    # Amendment notice served on time (A = 20 Sep 2025): the combined R12c date equals the
+    # reg 22 date (15 Nov); the Devon backstop (24 Nov) is a later, separate line.
+    open_case(staffed, "R1", caseworker="alice", process="review")
+    append(staffed, "R1", [
+        {"type": "final_plan_issued", "date": "2025-01-10"},
+        {"type": "review_meeting_held", "date": "2025-09-01"},
+        {"type": "review_decision_notified", "date": "2025-09-20", "outcome": "amend"},
+        {"type": "amendment_notice_served", "date": "2025-09-20"},
+    ])
+    items = _items(staffed, as_of=D("2025-12-01"), overdue_only=True)
+    r12c = [(key, due) for _, key, due, _, _ in items if key.startswith("amended_plan")]
+    assert r12c == [("amended_plan_final_due", D("2025-11-15")),
+                    ("amended_plan_devon_backstop", D("2025-11-24"))]

@@ -14,7 +14,7 @@ from calendars.base import WorkingCalendar
 from engine import exemptions
 from engine.clocks import Clock, run_rule
 from engine.events import CaseEvent, ExceptionRecorded, event_date
-from engine.history import check_history, effective_history
+from engine.history import check_history
 from engine.periods import long_date
 from engine.rules import TIMESCALES
 from engine.special import SPECIALS
@@ -37,8 +37,7 @@ def project_deadlines(
     Raises:
         InvalidHistory: the events cannot all be true (with the offending event's index).
     """
-    check_history(history)
-    indexed = effective_history(history)
+    indexed = check_history(history)
     for index, event in indexed:
         if isinstance(event, ExceptionRecorded):
             exemptions.check_grounds(index, event)

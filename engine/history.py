@@ -303,11 +303,15 @@ def check_order(history: Sequence[Indexed]) -> None:
                 )
 
 
-def check_history(events: Sequence[CaseEvent]) -> None:
+def check_history(events: Sequence[CaseEvent]) -> list[Indexed]:
     """Refuse a history that cannot have happened, saying why and at which event.
 
     Args:
         events: the case's log as recorded (corrections included).
+
+    Returns:
+        The events that stand, as ``effective_history`` gives them, so callers need not
+        resolve the corrections a second time.
 
     Raises:
         InvalidHistory: corrections that do not resolve, or events out of order.
@@ -319,3 +323,4 @@ def check_history(events: Sequence[CaseEvent]) -> None:
     history = effective_history(events)
     check_order(history)
     replay_history(history)
+    return history

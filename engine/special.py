@@ -23,11 +23,17 @@ from engine.events import (
     event_date,
 )
 from engine.periods import (
-    WorkingDaysBeginningWith,
     add_months,
-    end_of_months_starting_with,
     long_date,
 )
+from engine.rules import TIMESCALES
+
+
+def _due(key: str, start: dt.date, cal: WorkingCalendar) -> dt.date:
+    """The date the TIMESCALES row ``key`` gives from ``start``: the combined clocks take
+    their component periods from the table, so a change in the law stays one row."""
+    period = next(rule.period for rule in TIMESCALES if rule.key == key)
+    return period.apply(start, cal)[0]
 
 
 def earliest_of_reg22_and_devon(
@@ -39,16 +45,17 @@ def earliest_of_reg22_and_devon(
         clock.arithmetic += "; no review meeting is on file, so only reg 22(3) applies"
         return True
     meeting = meetings[-1].date
-    backstop = meeting + dt.timedelta(weeks=12)
+    backstop = _due("amended_plan_devon_backstop", meeting, cal)
+    notice_due = _due("amendment_notice_due", meeting, cal)
     reg22 = clock.nominal
     clock.nominal = min(reg22, backstop)
     clock.arithmetic = (
         f"the earlier of 8 weeks after the notice ({long_date(reg22)}, reg 22(3)) and 12 weeks "
         f"after the review meeting on {long_date(meeting)} ({long_date(backstop)}, Devon)"
     )
-    if clock.start > meeting + dt.timedelta(weeks=4):
+    if clock.start > notice_due:
         clock.arithmetic += (
-            f"; the notice was late (due by {long_date(meeting + dt.timedelta(weeks=4))}), so "
+            f"; the notice was late (due by {long_date(notice_due)}), so "
             "the 12-week date is missed whatever happens and reg 22(3) still runs"
         )
     return True
@@ -65,7 +72,7 @@ def reg15_2_transfer(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCale
             f"{long_date(move)}, so the plan must transfer on the day of the move"
         )
     else:
-        clock.nominal, counted = WorkingDaysBeginningWith(15).apply(clock.start, cal)
+        clock.nominal, counted = clock.rule.period.apply(clock.start, cal)
         clock.arithmetic = (
             f"the old authority learnt of the move (on {long_date(move)}) less than 15 working "
             f"days ahead, so it has {counted}"
@@ -84,7 +91,7 @@ def reg15_5_review(clock: Clock, events: Sequence[CaseEvent], cal: WorkingCalend
     if not anchors:
         clock.arithmetic += "; no earlier review or plan date is on file"
         return True
-    ordinary = end_of_months_starting_with(anchors[-1], 12)
+    ordinary = _due("annual_review_due", anchors[-1], cal)
     if ordinary > clock.nominal:
         clock.arithmetic = (
             f"the later of the 12 months from the last review or plan ({long_date(ordinary)}) "

@@ -6,7 +6,6 @@ import argparse
 import datetime as dt
 import json
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rich import box
 from rich.table import Table
@@ -28,11 +27,10 @@ from db.la_calendar import calendar_for
 from db.schema import PROCESSES
 from db.session import unit_of_work
 from engine.errors import EngineError
-from engine.events import EVENT_TYPES, dump_event, event_date
+from engine.events import EVENT_TYPES, LONDON, dump_event, event_date
 from engine.history import effective_history
 from engine.status import Status, days_late, status_on
 
-LONDON = ZoneInfo("Europe/London")
 STATUS_STYLE = {
     Status.BREACHED: "bold red",
     Status.DUE_SOON: "yellow",

@@ -12,7 +12,8 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from demo.timeline import Timeline, days, review_period_end, working_day
+from demo.timeline import Timeline, days, working_day
+from engine.periods import end_of_months_starting_with
 
 OVERDUE_MEETING_RATE = 0.25
 LATE_DECISION_RATE = 0.22
@@ -70,7 +71,7 @@ def _meeting_day(rng: random.Random, reviewed: dt.date, transfer: Transfer | Non
         # Transfer reviews are brought forward into the autumn term before the move.
         autumn = dt.date(transfer.on.year - 1, 9, 20)
         return working_day(max(autumn + days(rng, 0, 90), reviewed + days(rng, 60, 90)))
-    due = review_period_end(reviewed)
+    due = end_of_months_starting_with(reviewed, 12)  # T5, as the engine counts it
     if rng.random() < OVERDUE_MEETING_RATE:
         return working_day(due + days(rng, 1, 120))
     return working_day(due - days(rng, 14, 70))

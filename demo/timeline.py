@@ -58,15 +58,6 @@ def working_day(day: dt.date) -> dt.date:
     return day
 
 
-def review_period_end(start: dt.date) -> dt.date:
-    """Last day of the 12 months starting with ``start`` (T5; 29 Feb counts as 1 Mar)."""
-    try:
-        anniversary = start.replace(year=start.year + 1)
-    except ValueError:
-        anniversary = dt.date(start.year + 1, 3, 1)
-    return anniversary - DAY
-
-
 def summer_closure(year: int) -> tuple[dt.date, dt.date]:
     """A typical summer closure: from the Saturday after the last Friday on or before
     23 July, to the first weekday of September (INSET days count as open, reading A9)."""

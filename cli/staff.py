@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from cli import users
 from cli.common import actor, add_user_option, guarded
 from db import directory
 from db.schema import Caseworker, LocalAuthority, Team
@@ -44,6 +45,8 @@ def register(subparsers: Any) -> None:
 
     listing = commands.add_parser("list", help="everyone, by local authority and team")
     listing.set_defaults(handler=guarded(list_staff))
+
+    users.register(commands)  # ehc staff user ...: web accounts (cli/users.py)
 
 
 def add_la(args: argparse.Namespace) -> int:

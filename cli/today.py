@@ -12,3 +12,8 @@ def london_today() -> dt.date:
     midnight in summer they differ)."""
     now = pendulum.now("Europe/London")
     return dt.date(now.year, now.month, now.day)
+
+
+def utc_now() -> dt.datetime:
+    """The instant now, aware UTC (when an account change or a session happened)."""
+    return dt.datetime.now(dt.UTC)

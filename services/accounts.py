@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -107,8 +108,13 @@ class WrongCredentials(errors.Refused):
 
 
 _HASHER = PasswordHasher()  # argon2id, the library's (RFC 9106 low-memory) parameters
-# Verified against when the username is unknown, so both cases take the same time.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so both cases take the same time
+    (made on first use: hashing costs tens of milliseconds, not to be paid by ``--help``)."""
+    return _HASHER.hash(secrets.token_urlsafe(16))
 
 
 # --- account administration ----------------------------------------------------------------
@@ -206,19 +212,21 @@ def authenticate(
         with unit_of_work(engine) as session:
             user = rows.find_user(session, name)
         ok = _verify(user.password_hash if user else None, password)
+        succeeded = ok and user is not None and user.active
+        # The attempt is committed before anything is raised: it is what the limit counts.
         with unit_of_work(engine, write=True) as session:
             rows.delete_attempts_before(session, now - policy.window)
-            succeeded = ok and user is not None and user.active
             rows.add_attempt(session, username=name, address=address, succeeded=succeeded,
                              now=now)
-            la_id = user.la_id if user else None
-            if not succeeded or user is None:
-                audit.record(session, name or "-", "login_failed", la_id=la_id, at=now,
-                             address=address, reason=_why_failed(user, password_ok=ok))
-                raise WrongCredentials()
-            if user.password_hash and _HASHER.check_needs_rehash(user.password_hash):
+            if user is None or not succeeded:
+                audit.record(session, name or "-", "login_failed",
+                             la_id=user.la_id if user else None, at=now, address=address,
+                             reason=_why_failed(user, password_ok=ok))
+            elif user.password_hash and _HASHER.check_needs_rehash(user.password_hash):
                 rows.update_user(session, user.id, password_hash=_HASHER.hash(password))
-        return _account(user)
+    if user is None or not succeeded:
+        raise WrongCredentials()
+    return _account(user)
 
 
 def start_session(
@@ -287,7 +295,7 @@ def _digest(token: str) -> str:
 
 def _verify(hashed: str | None, password: str) -> bool:
     try:
-        return _HASHER.verify(hashed or _DUMMY_HASH, password[:MAX_PASSWORD]) and bool(hashed)
+        return _HASHER.verify(hashed or _dummy_hash(), password[:MAX_PASSWORD]) and bool(hashed)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -32,6 +32,11 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def missing_assets() -> list[str]:
+    """The built files ``scripts/setup`` makes that are not there."""
+    return [name for name in BUILT if not (STATIC / name).is_file()]
+
+
 def create_app(
     engine: Engine | None = None,
     web_settings: settings.WebSettings | None = None,
@@ -44,7 +49,7 @@ def create_app(
         web_settings: default ``web.settings.load()`` (the environment).
         clock: the instant now, as aware UTC (tests move it to expire sessions).
     """
-    missing = [name for name in BUILT if not (STATIC / name).is_file()]
+    missing = missing_assets()
     if missing:
         raise AssetsMissing(
             f"the web assets are not built ({', '.join(missing)} missing): run scripts/setup"

@@ -1,7 +1,7 @@
 """The application factory: ``create_app()`` is what ``ehc serve`` (uvicorn) runs.
 
-Layers, outermost first: ``Hardening`` (security headers on every response, the 500 page
-for anything unexpected), the session lookup (``request.state.signed_in``), then FastAPI
+Layers, outermost first: ``Hardening`` (security headers on every response), the 500
+page for anything unexpected, the session lookup (``request.state.signed_in``), then FastAPI
 with the CSRF check as an application-wide dependency and every error as a page.
 """
 
@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from web import csrf, errors, settings
 from web.auth import Clock, look_up_session
 from web.routes import pages, session
-from web.security import Hardening
+from web.security import Hardening, catch_unexpected
 from web.templating import make_templates
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -68,4 +68,5 @@ def create_app(
     app.include_router(pages.router)
     errors.install(app)
     app.middleware("http")(look_up_session)
-    return Hardening(app, hsts=chosen.secure_cookies, error_page=errors.server_error)
+    app.middleware("http")(catch_unexpected(errors.failure_page))  # added last: outermost
+    return Hardening(app, hsts=chosen.secure_cookies)

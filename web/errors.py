@@ -7,6 +7,7 @@ traceback: unexpected errors are ``web.security.Hardening``'s.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 
 from fastapi import FastAPI, Request
@@ -18,6 +19,8 @@ from services import errors
 from web.auth import LoginRequired, login_url
 from web.csrf import CsrfFailure
 from web.templating import render
+
+log = logging.getLogger("ehc.web")
 
 PAGES: Mapping[int, tuple[str, tuple[str, ...]]] = {
     400: ("There is a problem with what was sent",
@@ -54,7 +57,14 @@ def error_page(request: Request, status: int, message: str | None = None) -> Res
                   heading=heading, lines=shown)
 
 
-def server_error(request: Request) -> Response:
+def failure_page(request: Request, exc: Exception) -> Response:
+    """The page for an exception no route handler took: the application layer's errors
+    as usual (the session lookup runs outside the handlers), anything else a 500 whose
+    traceback goes to the server log only."""
+    if isinstance(exc, errors.ServiceError):
+        return _service_error(request, exc)
+    log.error("unexpected error serving %s %s", request.method, request.url.path,
+              exc_info=exc)
     return error_page(request, 500)
 
 

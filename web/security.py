@@ -1,21 +1,18 @@
 """Headers every response carries, and the last line of defence for unexpected errors.
 
 ``Hardening`` wraps the whole application (outside Starlette's own error middleware), so
-that even the 500 page gets the headers, and an unexpected exception is logged with its
-traceback on the server while the browser gets only the Design System's "Sorry, there is
-a problem with the service" page.
+every response, whatever made it, gets the headers. ``catch_unexpected`` (the outermost
+middleware inside the app) logs an unexpected exception with its traceback on the server
+while the browser gets only the Design System's "Sorry, there is a problem" page.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-log = logging.getLogger("ehc.web")
 
 # No inline script or style anywhere (the layout loads everything from /static), no
 # framing, no plug-ins, forms post only here.
@@ -44,24 +41,18 @@ HSTS = ("strict-transport-security", "max-age=31536000; includeSubDomains")
 
 
 class Hardening:
-    def __init__(
-        self, app: ASGIApp, *, hsts: bool, error_page: Callable[[Request], Response],
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
         self.app = app
         self.headers = [(k.encode(), v.encode()) for k, v in (*HEADERS, *((HSTS,) * hsts))]
-        self.error_page = error_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
         dynamic = not scope["path"].startswith("/static/")
 
         async def send_hardened(message: Message) -> None:
-            nonlocal started
             if message["type"] == "http.response.start":
-                started = True
                 headers = [h for h in message.get("headers", [])
                            if h[0].lower() not in {k for k, _ in self.headers}]
                 headers.extend(self.headers)
@@ -70,11 +61,21 @@ class Hardening:
                 message = {**message, "headers": headers}
             await send(message)
 
+        await self.app(scope, receive, send_hardened)
+
+
+def catch_unexpected(
+    error_page: Callable[[Request, Exception], Response],
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
+    """Middleware: anything no handler took (including errors raised by the other
+    middleware, outside the routes' handlers) becomes ``error_page(request, exc)``."""
+
+    async def middleware(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]],
+    ) -> Response:
         try:
-            await self.app(scope, receive, send_hardened)
-        except Exception:
-            log.exception("unexpected error serving %s %s", scope.get("method"), scope["path"])
-            if started:
-                raise
-            response = self.error_page(Request(scope))
-            await response(scope, receive, send_hardened)
+            return await call_next(request)
+        except Exception as exc:
+            return error_page(request, exc)
+
+    return middleware

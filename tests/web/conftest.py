@@ -161,8 +161,13 @@ def live_app(accounts_db: Engine) -> Iterator[LiveApp]:
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium under Playwright (never a downloaded browser)."""
+    from pathlib import Path
+
     from playwright.sync_api import sync_playwright
 
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (scripts/test does "
+                    "it when run as root)", pytrace=False)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
                                               headless=True)
@@ -172,16 +177,22 @@ def browser():
 
 @pytest.fixture
 def page(browser):
-    """A fresh browser context (no cookies) and page; fails the test on any CSP report or
-    script error the page logs."""
+    """A fresh browser context (no cookies) and page. Fails the test if the page throws,
+    the Content-Security-Policy blocks anything, or a stylesheet, script or image fails
+    to load (a page's own 4xx status is the test's business)."""
     context = browser.new_context(viewport={"width": 1024, "height": 768})
     new_page = context.new_page()
     problems: list[str] = []
-    new_page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
-    new_page.on("pageerror", lambda exc: problems.append(str(exc)))
+    new_page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
+    new_page.on("console", lambda msg: problems.append(msg.text)
+                if "Content Security Policy" in msg.text else None)
+    new_page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    new_page.on("response", lambda response: problems.append(
+        f"{response.status}: {response.url}")
+        if response.status >= 400 and response.request.resource_type != "document" else None)
     yield new_page
     context.close()
-    assert not problems, f"the browser reported errors: {problems}"
+    assert not problems, f"the browser reported problems: {problems}"
 
 
 @pytest.fixture

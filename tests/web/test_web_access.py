@@ -91,20 +91,19 @@ THINGS = {"S-1": STAFFS, "H-1": HARTLEPOOL}
 def app_with_pages(web):
     router = APIRouter()
 
-    @router.get("/things/{ref}")
-    def thing(request: Request, ref: str, user: CurrentUser) -> PlainTextResponse:
+    def find(user, ref, action):
         if ref not in THINGS:
             raise NotFound(f"unknown thing {ref!r}")
-        authorise(user.account, Action.VIEW_CASE, la_code=THINGS[ref],
-                  not_found=f"unknown thing {ref!r}")
+        authorise(user.account, action, la_code=THINGS[ref], not_found=f"unknown thing {ref!r}")
+
+    @router.get("/things/{ref}")
+    def thing(request: Request, ref: str, user: CurrentUser) -> PlainTextResponse:
+        find(user, ref, Action.VIEW_CASE)
         return PlainTextResponse(f"thing {ref}")
 
     @router.post("/things/{ref}/reassign")
     def reassign(request: Request, ref: str, user: CurrentUser) -> PlainTextResponse:
-        if ref not in THINGS:
-            raise NotFound(f"unknown thing {ref!r}")
-        authorise(user.account, Action.REASSIGN_CASE, la_code=THINGS[ref],
-                  not_found=f"unknown thing {ref!r}")
+        find(user, ref, Action.REASSIGN_CASE)
         return PlainTextResponse("reassigned")
 
     @router.get("/team-page")

@@ -20,7 +20,6 @@ Browser tests::
 from __future__ import annotations
 
 import datetime as dt
-import re
 import threading
 import time
 from collections.abc import Iterator
@@ -34,6 +33,8 @@ from web_helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PASSWORD,
+    START,
+    csrf_of,
     free_port,
     sign_in_browser,
 )
@@ -41,8 +42,6 @@ from web_helpers import (
 from services import accounts
 from web.app import create_app
 from web.settings import WebSettings
-
-START = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)
 
 # username: (role, local authority, caseworker, team); staff from tests/conftest.seed_staff
 ACCOUNTS = {
@@ -96,12 +95,6 @@ class WebHarness:
             "username": username, "password": password, "next": "/",
             "csrf_token": csrf_of(page.text),
         })
-
-
-def csrf_of(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no form with a CSRF token"
-    return match[1]
 
 
 @pytest.fixture(autouse=True)

@@ -116,7 +116,7 @@ def app_with_pages(web):
 
 
 def signed_in_client(web, username):
-    from conftest import csrf_of
+    from web_helpers import csrf_of
 
     client = app_with_pages(web)
     web.sign_in(client, username)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import START
 from sqlalchemy import select
+from web_helpers import START
 
 from cli.main import main
 from db.account_schema import User

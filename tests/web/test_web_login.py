@@ -3,9 +3,8 @@ session expiry and rotation, log-out -- each on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-from conftest import csrf_of
 from sqlalchemy import select
-from web_helpers import PASSWORD
+from web_helpers import PASSWORD, csrf_of
 
 from db.account_schema import WebSession
 from db.schema import AuditEntry

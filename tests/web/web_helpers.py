@@ -3,13 +3,16 @@ screenshots for the docs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import socket
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
+START = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)  # the route tests' clock starts here
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -25,6 +28,13 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token in a page's forms."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "the page has no form with a CSRF token"
+    return match[1]
 
 
 def sign_in_browser(page: Any, login_url: str, username: str, password: str = PASSWORD) -> None:

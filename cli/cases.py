@@ -15,6 +15,7 @@ from cli.common import (
     field_value,
     guarded,
     iso_date,
+    runtime,
     store,
     today,
 )
@@ -124,7 +125,8 @@ def add_event(args: argparse.Namespace) -> int:
         data["id"] = args.id
     try:
         result = record_events(store(), args.reference, [data], expected_seq=args.expected_seq,
-                               recorded_by=actor(args))
+                               recorded_by=actor(args),
+                               adviser_types=runtime().settings.adviser_types_file)
     except Refused as exc:
         # One event was submitted, so "event #1 of your submission" would only confuse.
         return fail(f"{args.type} refused: {exc.message}")

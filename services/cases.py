@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -28,6 +29,7 @@ from engine.events import dump_event, event_date
 from engine.history import effective_history
 from engine.stages import STAGE_TEXT, events_allowed, replay
 from engine.status import Deadline, Status, days_late, spoken_for, status_on
+from services.advisers import named_advisers, vocabulary_for
 from services.errors import InvalidInput, NotFound, translated
 
 CLOSE_REASONS = ("plan_ceased", "moved_away", "request_withdrawn")
@@ -127,6 +129,7 @@ def record_events(
     recorded_by: str,
     expected_seq: int | None = None,
     la_code: str | None = None,
+    adviser_types: Path | None = None,
 ) -> Recorded:
     """Append ``events`` to the case, all or none, after the engine has checked the whole
     new history; ``expected_seq`` refuses (``Conflict``) if someone recorded meanwhile.
@@ -134,13 +137,16 @@ def record_events(
     Raises:
         InvalidInput: a malformed event; Refused: an event the rules refuse (``index``
         names it); Conflict: the case changed; NotFound: no such case (for ``la_code``).
+        Advisers are named by type (``services.advisers``; ``adviser_types`` is the
+        authority's own additions, ``EHC_ADVISER_TYPES_FILE``).
     """
     if expected_seq is not None and expected_seq < 0:
         raise InvalidInput(f"expected seq {expected_seq} is below zero", field="expected_seq")
     with translated(), unit_of_work(engine, write=True) as session:
-        _case_in(session, reference, la_code)
-        result = event_store.append(session, reference, list(events), expected_seq,
-                                    recorded_by=recorded_by)
+        case = _case_in(session, reference, la_code)
+        vocabulary = vocabulary_for(case.local_authority.code, adviser_types)
+        result = event_store.append(session, reference, named_advisers(events, vocabulary),
+                                    expected_seq, recorded_by=recorded_by)
     done = [RecordedEvent(r.seq, r.event.type, event_date(r.event), new=True)
             for r in result.recorded]
     done += [RecordedEvent(r.seq, r.event.type, event_date(r.event), new=False)

@@ -176,8 +176,8 @@ def list_cases(args: argparse.Namespace) -> int:
     table = Table(box=box.SIMPLE)
     for column in ("case", "process", "stage", "caseworker", "next deadline", "due", "status"):
         table.add_column(column)
-    for case in page.cases:
-        judged = case.next_deadline
+    for summary in page.cases:
+        case, judged = summary.case, summary.next_deadline
         table.add_row(
             case.reference, case.process, case.stage or "", f"{case.caseworker} ({case.team})",
             judged.deadline.key if judged else "", str(judged.deadline.due) if judged else "",

@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db import directory, event_store
-from db.case_queries import CaseFilter, list_cases
+from db.case_queries import CaseFilter, CaseRow, list_cases
 from db.deadline_rows import case_deadlines, deadline_from_row
 from db.la_calendar import calendar_for
 from db.outbox import OutboxEntry, entries
@@ -92,13 +92,7 @@ class CaseView:
 
 @dataclass(frozen=True)
 class CaseSummary:
-    reference: str
-    process: str
-    stage: str | None
-    la_code: str
-    caseworker: str
-    caseworker_name: str
-    team: str
+    case: CaseRow  # reference, process, stage, authority, caseworker, team
     next_deadline: JudgedDeadline | None
 
 
@@ -258,8 +252,7 @@ def find_cases(
                 d = row.next_deadline
                 judged = JudgedDeadline(d, status_on(d, as_of, calendars[row.la_code]),
                                         days_late(d, as_of))
-            summaries.append(CaseSummary(row.reference, row.process, row.stage, row.la_code,
-                                         row.caseworker, row.caseworker_name, row.team, judged))
+            summaries.append(CaseSummary(row, judged))
     return CasePage(tuple(summaries), total, offset, limit)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cli.common import fail
+from cli.common import fail, guarded, runtime
 
 
 def register(subparsers: Any) -> None:
@@ -19,7 +19,7 @@ def register(subparsers: Any) -> None:
     serve.add_argument("--workers", type=int, default=1,
                        help="worker processes (sessions and rate limits are in the database, "
                             "so any number share them; default: %(default)s)")
-    serve.set_defaults(handler=run)
+    serve.set_defaults(handler=guarded(run))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,6 +28,7 @@ def run(args: argparse.Namespace) -> int:
     from web.app import missing_assets
     from web.settings import SettingsError, load
 
+    runtime()  # every other setting, checked now rather than in each worker
     try:
         load().check_host(args.host)
     except SettingsError as exc:

@@ -12,12 +12,10 @@ import getpass
 import sys
 from typing import Any
 
-from cli.common import EXIT_DATABASE, EXIT_REFUSED, Handler, actor, add_user_option, fail
-from cli.today import utc_now
-from db.session import get_engine
-from services import accounts, errors
+from cli.common import actor, add_user_option, fail, guarded, runtime, store
 
-ROLES = ", ".join(role.value for role in accounts.Role)
+# The values of services.accounts.Role (not imported here: `ehc staff --help` stays light).
+ROLES = "caseworker, team_manager, head_of_service or administrator"
 
 
 def register(staff_commands: Any) -> None:
@@ -57,51 +55,44 @@ def _placement_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--team", help="for a team manager: the team's name")
 
 
-def guarded(handler: Handler) -> Handler:
-    """Run ``handler``; the application layer's errors become a message and an exit code."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except errors.Unavailable as exc:
-            return fail(str(exc), EXIT_DATABASE)
-        except errors.ServiceError as exc:
-            return fail(str(exc), EXIT_REFUSED)
-
-    run.__name__ = handler.__name__
-    return run
-
-
 def add_user(args: argparse.Namespace) -> int:
+    from services import accounts
+
     account = accounts.create_user(
-        get_engine(), args.username, la_code=args.la, role=args.role,
-        caseworker=args.caseworker, team=args.team, actor=actor(args), now=utc_now())
+        store(), args.username, la_code=args.la, role=args.role,
+        caseworker=args.caseworker, team=args.team, actor=actor(args), now=runtime().now())
     print(f"added {account.role.value} {account.username} in {account.la_code}; "
           f"set a password with `ehc staff user password {account.username}`")
     return 0
 
 
 def set_password(args: argparse.Namespace) -> int:
-    accounts.get_account(get_engine(), args.username)  # unknown user: say so before asking
+    from services import accounts
+
+    accounts.get_account(store(), args.username)  # unknown user: say so before asking
     password = _read_password()
     if password is None:
         return fail("the two passwords are not the same: nothing was changed")
-    accounts.set_password(get_engine(), args.username, password, actor=actor(args),
-                          now=utc_now())
+    accounts.set_password(store(), args.username, password, actor=actor(args),
+                          now=runtime().now())
     print(f"password set for {args.username}; any sessions they had have ended")
     return 0
 
 
 def set_role(args: argparse.Namespace) -> int:
+    from services import accounts
+
     account = accounts.set_role(
-        get_engine(), args.username, args.role, caseworker=args.caseworker, team=args.team,
-        actor=actor(args), now=utc_now())
+        store(), args.username, args.role, caseworker=args.caseworker, team=args.team,
+        actor=actor(args), now=runtime().now())
     print(f"{account.username} is now {account.role.value}; any sessions they had have ended")
     return 0
 
 
 def deactivate_user(args: argparse.Namespace) -> int:
-    accounts.deactivate(get_engine(), args.username, actor=actor(args), now=utc_now())
+    from services import accounts
+
+    accounts.deactivate(store(), args.username, actor=actor(args), now=runtime().now())
     print(f"deactivated {args.username}: they can no longer sign in")
     return 0
 

@@ -7,13 +7,13 @@ with the CSRF check as an application-wide dependency and every error as a page.
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 from starlette.staticfiles import StaticFiles
 
+from services.bootstrap import start, utc_now
 from web import csrf, errors, settings
 from web.auth import Clock, look_up_session
 from web.routes import pages, session
@@ -26,10 +26,6 @@ BUILT = ("build/app.css", "build/govuk-frontend.min.js")
 
 class AssetsMissing(RuntimeError):
     pass
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def missing_assets() -> list[str]:
@@ -59,7 +55,7 @@ def create_app(
         title="EHC timescales", docs_url=None, redoc_url=None, openapi_url=None,
         dependencies=[Depends(csrf.verify)],
     )
-    app.state.engine = engine or settings.database_engine()
+    app.state.engine = engine or start().engine
     app.state.settings = chosen
     app.state.clock = clock
     app.state.templates = make_templates()

@@ -23,9 +23,6 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
-
-from db.session import get_engine
 from services.accounts import AccountPolicy
 
 SERVICE_NAME = "EHC timescales"
@@ -99,9 +96,3 @@ def _number(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise SettingsError(f"{name}={raw!r}: expected a whole number of at least 1")
     return int(raw)
-
-
-def database_engine() -> Engine:
-    """The configured database (``EHC_DATABASE_URL``), until ``services.bootstrap`` hands
-    every entry point its engine."""
-    return get_engine()

@@ -155,10 +155,10 @@ def test_the_staff_user_commands(staffed_env, staffed, capsys, monkeypatch):
     assert audit(staffed)[-1].action == "login_failed"
 
 
-def test_the_commands_refuse_with_a_message_and_exit_1(staffed_env, capsys, monkeypatch):
+def test_the_commands_refuse_with_a_message_and_an_exit_code(staffed_env, capsys, monkeypatch):
     code, _, err = run(capsys, "staff", "user", "add", "x", "--la", "E10000028", "--role",
                        "wizard")
-    assert code == 1
+    assert code == 2  # bad input
     assert "unknown role 'wizard'" in err
     assert "Traceback" not in err
     code, _, err = run(capsys, "staff", "user", "password", "nobody", stdin="irrelevant pw\n",
@@ -168,7 +168,7 @@ def test_the_commands_refuse_with_a_message_and_exit_1(staffed_env, capsys, monk
     run(capsys, "staff", "user", "add", "h", "--la", "E10000028", "--role", "head_of_service")
     code, _, err = run(capsys, "staff", "user", "password", "h", stdin="short\n",
                        monkeypatch=monkeypatch)
-    assert code == 1
+    assert code == 2
     assert "at least 12 characters" in err
 
 

@@ -38,6 +38,12 @@ def test_a_malformed_setting_is_named(monkeypatch, capsys):
     assert "EHC_SESSION_IDLE_MINUTES='soon'" in capsys.readouterr().err
 
 
+def test_a_bad_general_setting_is_named_before_serving(monkeypatch, capsys):
+    monkeypatch.setenv("EHC_DB_BUSY_TIMEOUT", "never")
+    assert main(["serve"]) == 2
+    assert "EHC_DB_BUSY_TIMEOUT='never'" in capsys.readouterr().err
+
+
 def test_ehc_serve_serves_the_log_in_page(staffed_env):
     port = free_port()
     env = {**os.environ, "EHC_DATABASE_URL": staffed_env, "EHC_WEB_SECURE_COOKIES": "false",

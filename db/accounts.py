@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from typing import cast
 
 from sqlalchemy import Select, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from db.account_schema import LoginAttempt, User, WebSession
+from db.errors import AlreadyExists
 from db.schema import Caseworker, LocalAuthority, Team
 
 
@@ -75,12 +77,16 @@ def add_user(
     session: Session, username: str, *, la_id: int, role: str, caseworker_id: int | None,
     team_id: int | None, now: dt.datetime,
 ) -> int:
+    """Insert now, so a concurrent writer who took the same name gets a clear message."""
     user = User(
         username=username, la_id=la_id, role=role, caseworker_id=caseworker_id,
         team_id=team_id, active=True, created_at=now,
     )
-    with session.begin_nested():
-        session.add(user)
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError as exc:
+        raise AlreadyExists(f"user {username!r} already exists") from exc
     return user.id
 
 

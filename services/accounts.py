@@ -27,7 +27,6 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import accounts as rows
@@ -132,11 +131,8 @@ def create_user(
         la = directory.get_la(session, la_code)
         chosen = _role(role)
         caseworker_id, team_id = _placement(session, chosen, la.id, caseworker, team)
-        try:
-            user_id = rows.add_user(session, name, la_id=la.id, role=chosen.value,
-                                    caseworker_id=caseworker_id, team_id=team_id, now=now)
-        except IntegrityError as exc:
-            raise errors.Refused(f"user {name!r} already exists", field="username") from exc
+        user_id = rows.add_user(session, name, la_id=la.id, role=chosen.value,
+                                caseworker_id=caseworker_id, team_id=team_id, now=now)
         audit.record(session, actor, "user_added", la_id=la.id, at=now, username=name,
                      role=chosen.value, caseworker=caseworker, team=team)
         return _account(_get(session, user_id))

@@ -22,6 +22,11 @@ and what was expected, never a traceback.
 | ``EHC_ADVISER_TYPES_FILE`` | unset | per-authority extra adviser types (YAML) |
 | ``EHC_OUTBOX_MAX_ATTEMPTS`` | ``8`` | a message failing this often is marked failed |
 | ``EHC_OUTBOX_SENDING_LEASE_SECONDS`` | ``900`` | a message ``sending`` longer was interrupted |
+| ``EHC_WEB_SECURE_COOKIES`` | ``true`` | cookies only over HTTPS; ``false`` only on loopback |
+| ``EHC_SESSION_IDLE_MINUTES`` / ``_ABSOLUTE_HOURS`` | ``30`` / ``12`` | web session expiry |
+| ``EHC_LOGIN_MAX_FAILURES`` / ``_PER_ADDRESS`` | ``5`` / ``20`` | failed log-ins per window |
+| ``EHC_LOGIN_WINDOW_MINUTES`` | ``15`` | the log-in rate-limit window |
+| ``EHC_AUTHORITY_NAME`` | ``Local authority`` | the header before anyone signs in |
 """
 
 from __future__ import annotations
@@ -65,6 +70,14 @@ class Settings(BaseSettings):
     adviser_types_file: Path | None = None
     outbox_max_attempts: int = Field(8, ge=1)
     outbox_sending_lease_seconds: int = Field(900, ge=1)
+
+    web_secure_cookies: bool = True
+    session_idle_minutes: int = Field(30, ge=1)
+    session_absolute_hours: int = Field(12, ge=1)
+    login_max_failures: int = Field(5, ge=1)
+    login_max_failures_per_address: int = Field(20, ge=1)
+    login_window_minutes: int = Field(15, ge=1)
+    authority_name: str = "Local authority"
 
     @property
     def resolved_database_url(self) -> str:

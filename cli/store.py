@@ -10,9 +10,16 @@ from typing import Any
 
 from cli.common import actor, add_user_option, fail, guarded
 from db.import_format import read_import_file
-from db.migrate import upgrade_to_head
 from db.projections import load_calendar_data, rebuild_all
-from db.session import describe, get_engine, unit_of_work
+from db.roles import initialise
+from db.session import (
+    database_url,
+    describe,
+    get_engine,
+    make_engine,
+    migration_database_url,
+    unit_of_work,
+)
 from db.transfer import export_cases, import_cases
 
 
@@ -49,10 +56,21 @@ def register(subparsers: Any) -> None:
 
 
 def init_database(args: argparse.Namespace) -> int:
-    engine = get_engine()
-    before, after = upgrade_to_head(engine)
+    owner_url = migration_database_url()
+    owner = get_engine() if owner_url == database_url() else make_engine(owner_url)
+    try:
+        done = initialise(owner, database_url())
+    finally:
+        if owner is not get_engine():
+            owner.dispose()
+    before, after = done.before, done.after
     state = "already up to date" if before == after else f"upgraded {before or 'empty'} -> {after}"
-    print(f"database {describe(engine.url)}: {state}")
+    print(f"database {describe(owner.url)}: {state}")
+    if done.grant is not None:
+        grant = done.grant
+        print(f"application role {grant.role}{' (created)' if grant.created else ''}: "
+              f"SELECT, INSERT only on {', '.join(grant.append_only)}; "
+              f"SELECT, INSERT, UPDATE, DELETE on {len(grant.read_write)} other tables")
     return 0
 
 

@@ -8,7 +8,9 @@ wins, the other gets ``CaseChanged``. A client-supplied event id makes a retry h
 the same id with the same content is recognised and nothing new is written.
 
 Each row also gets a ``natural_key`` (a hash of the event's content plus its occurrence
-number), so a re-import of a file whose events carry no ids adds nothing either.
+number), so a re-import of a file whose events carry no ids adds nothing either, and a
+``chain_hash`` linking it to the case's previous event (``db.chain``), so an edited past
+event is found by ``ehc verify``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db import audit
+from db import audit, chain
 from db.base import Base
 from db.deadline_rows import rewrite_deadlines
 from db.directory import get_case
@@ -85,6 +87,7 @@ class PreparedAppend:
 
     case: Case
     base_seq: int
+    base_hash: str  # the case's last ``chain_hash`` (``chain.GENESIS`` when it has none)
     fresh: tuple[tuple[CaseEvent, str], ...]  # (event, natural key)
     repeats: tuple[RecordedEvent, ...]
     deadlines: tuple[Deadline, ...]
@@ -174,6 +177,7 @@ def prepare(
     return PreparedAppend(
         case=case,
         base_seq=rows[-1].seq if rows else 0,
+        base_hash=rows[-1].chain_hash if rows else chain.GENESIS,
         fresh=tuple((event, key) for _, event, key in fresh),
         repeats=tuple(repeats),
         deadlines=deadlines,
@@ -210,6 +214,9 @@ def write(
         }
         for offset, (event, key) in enumerate(prepared.fresh, start=1)
     ]
+    previous = prepared.base_hash
+    for value in values:
+        value["chain_hash"] = previous = chain.link(previous, value)
     try:
         with session.begin_nested() if savepoint else nullcontext():
             session.execute(EVENTS.insert(), values)

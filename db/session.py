@@ -2,8 +2,13 @@
 
 Settings (environment):
     EHC_DATABASE_URL   e.g. ``postgresql+psycopg://user@host:5432/ehc``; unset = SQLite
+    EHC_MIGRATION_DATABASE_URL  the schema owner's connection, for ``ehc init`` only
+                       (PostgreSQL: the application's role may then only append to the log)
     EHC_DATA_DIR       where the default SQLite file lives (default ``.data``, from the cwd)
     EHC_DB_BUSY_TIMEOUT  seconds a SQLite writer waits for another to finish (default 10)
+
+A SQLite database holds children's data: its directory is created 0700 and its file 0600
+(SQLite gives its -wal and -shm files the file's mode).
 
 On SQLite every connection gets WAL (readers never block the writer), a busy timeout
 and foreign keys. Write units of work start with ``BEGIN IMMEDIATE``, so two writers are
@@ -38,6 +43,12 @@ def database_url() -> str:
         return url
     data_dir = Path(os.environ.get("EHC_DATA_DIR", "").strip() or DEFAULT_DATA_DIR)
     return f"sqlite:///{(data_dir / SQLITE_FILE).resolve()}"
+
+
+def migration_database_url() -> str:
+    """Who creates and upgrades the schema: ``EHC_MIGRATION_DATABASE_URL`` (the owner
+    role), else the application's own database URL (one role, as on SQLite)."""
+    return os.environ.get("EHC_MIGRATION_DATABASE_URL", "").strip() or database_url()
 
 
 def describe(url: str | URL) -> str:
@@ -77,7 +88,7 @@ def _busy_timeout_s() -> float:
 
 def _sqlite_engine(url: URL) -> Engine:
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(url.database))
     timeout = _busy_timeout_s()
     engine = create_engine(url, connect_args={"timeout": timeout})
 
@@ -98,6 +109,18 @@ def _sqlite_engine(url: URL) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """Make a missing data directory 0700 and a missing database file 0600 (SQLite would
+    create it with the umask's mode, usually world-readable); existing ones are left as
+    they are."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 @contextmanager

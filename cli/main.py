@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "cli.timeliness",
     "cli.demo",
     "cli.verify",
+    "cli.outbox",
 )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
 
 from cli.today import london_today
 from db.session import get_engine
@@ -36,7 +37,7 @@ def record_digests(la_code: str, as_of: dt.date, *, dry_run: bool) -> dict[str, 
 @flow(name="daily-digest")
 def daily_digest(
     as_of: dt.date | None = None, la_codes: list[str] | None = None, *, dry_run: bool = False
-) -> dict[str, Any]:
+) -> dict[str, Any] | State[Any]:
     """Today's digests (default: today in London) for every authority or ``la_codes``."""
     day = as_of or london_today()
     codes = la_codes or list_authorities()

@@ -12,6 +12,8 @@ from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
+from prefect.states import Failed
 from sqlalchemy.exc import OperationalError
 
 from db.errors import DatabaseUnavailable
@@ -22,8 +24,8 @@ from notifications.sweep import authority_codes
 
 
 class DeliveryIncomplete(RuntimeError):
-    """Everything was recorded, but some email could not be handed to the SMTP server; it
-    stays pending and the next run sends it. ``report`` is the flow's report."""
+    """Everything was recorded, but not every email went: some failed (a person has to
+    look) or are left pending (the next run sends them). ``report`` is the flow's report."""
 
     def __init__(self, message: str, report: dict[str, Any]) -> None:
         self.report = report
@@ -48,10 +50,8 @@ def list_authorities() -> list[str]:
       cache_policy=NO_CACHE)
 def deliver_outbox(la_code: str) -> dict[str, Any]:
     report = deliver_authority(get_engine(), la_code, NotifySettings.from_env())
-    logger = get_run_logger()
-    logger.info("%s: %s", la_code, report)
-    if report.unavailable:
-        logger.error("%s: SMTP unavailable, emails kept pending: %s", la_code, report.unavailable)
+    # One line each; the flow's final state carries the problem, the debug log the traceback.
+    get_run_logger().info("%s: %s", la_code, report)
     return asdict(report)
 
 
@@ -63,13 +63,12 @@ def deliver_all(la_codes: list[str]) -> dict[str, Any]:
     return asdict(total)
 
 
-def check_delivered(report: dict[str, Any]) -> dict[str, Any]:
-    """The report, or ``DeliveryIncomplete`` (so the run shows as failed) when the SMTP
-    server could not be reached."""
-    delivery = report.get("delivery") or {}
-    if delivery.get("unavailable"):
-        raise DeliveryIncomplete(
-            f"decisions recorded; emails kept pending for the next run: "
-            f"{delivery['unavailable']}", report,
-        )
-    return report
+def check_delivered(report: dict[str, Any]) -> dict[str, Any] | State[Any]:
+    """The report, or (anything failed or left undelivered) a Failed state holding
+    ``DeliveryIncomplete``: the run shows as failed, a caller gets the exception, and
+    Prefect logs no traceback for what is an outcome, not a bug."""
+    problem = DeliveryReport(**report.get("delivery") or {}).problem()
+    if problem is None:
+        return report
+    message = f"decisions recorded, but {problem}"
+    return Failed(message=message, data=DeliveryIncomplete(message, report))

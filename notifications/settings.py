@@ -6,7 +6,10 @@ Variable (default): meaning
   that ``ehc smtp-sink`` runs.
 - ``EHC_SMTP_PORT`` (``8025``): its port.
 - ``EHC_SMTP_STARTTLS`` (``false``): upgrade the connection with STARTTLS before login.
-- ``EHC_SMTP_USERNAME`` (unset): log in as this user; no login when unset.
+- ``EHC_SMTP_USERNAME`` (unset): log in as this user; no login when unset. Logging in
+  needs ``EHC_SMTP_STARTTLS``, unless
+- ``EHC_SMTP_ALLOW_PLAINTEXT_LOGIN`` (``false``) explicitly allows a password in clear (a
+  relay on the same machine, say): otherwise it would cross the network readable.
 - ``EHC_SMTP_PASSWORD`` (unset): the password, from the environment, or else
 - ``EHC_SMTP_PASSWORD_BLOCK`` (unset): the name of a Prefect ``Secret`` block holding it.
 - ``EHC_SMTP_TIMEOUT`` (``30``): seconds before a silent server counts as down.
@@ -43,6 +46,7 @@ class NotifySettings:
     smtp_port: int = 8025
     smtp_starttls: bool = False
     smtp_username: str | None = None
+    smtp_allow_plaintext_login: bool = False
     smtp_password: str | None = None
     smtp_password_block: str | None = None
     smtp_timeout: float = 30.0
@@ -53,6 +57,14 @@ class NotifySettings:
     ladder_file: Path | None = None
     max_attempts: int = 8
     sending_lease_seconds: int = 900
+
+    def __post_init__(self) -> None:
+        refusal = plaintext_login_refusal(
+            self.smtp_username, starttls=self.smtp_starttls,
+            allowed=self.smtp_allow_plaintext_login,
+        )
+        if refusal:
+            raise SettingError(refusal)
 
     @property
     def mail_domain(self) -> str:
@@ -70,6 +82,8 @@ class NotifySettings:
             smtp_port=_int(env, "EHC_SMTP_PORT", default.smtp_port),
             smtp_starttls=_bool(env, "EHC_SMTP_STARTTLS", default=False),
             smtp_username=env.get("EHC_SMTP_USERNAME") or None,
+            smtp_allow_plaintext_login=_bool(env, "EHC_SMTP_ALLOW_PLAINTEXT_LOGIN",
+                                             default=False),
             smtp_password=env.get("EHC_SMTP_PASSWORD") or None,
             smtp_password_block=env.get("EHC_SMTP_PASSWORD_BLOCK") or None,
             smtp_timeout=float(_int(env, "EHC_SMTP_TIMEOUT", int(default.smtp_timeout))),
@@ -83,6 +97,17 @@ class NotifySettings:
                 env, "EHC_OUTBOX_SENDING_LEASE_SECONDS", default.sending_lease_seconds
             ),
         )
+
+
+def plaintext_login_refusal(username: str | None, *, starttls: bool, allowed: bool) -> str | None:
+    """Why logging in as ``username`` must not happen (None: it may)."""
+    if not username or starttls or allowed:
+        return None
+    return (
+        "EHC_SMTP_USERNAME is set but EHC_SMTP_STARTTLS is not: the password would cross "
+        "the network in clear; set EHC_SMTP_STARTTLS=true, or EHC_SMTP_ALLOW_PLAINTEXT_LOGIN"
+        "=true for a relay on this machine"
+    )
 
 
 def _bool(env: Mapping[str, str], name: str, *, default: bool) -> bool:

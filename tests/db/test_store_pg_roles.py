@@ -8,13 +8,13 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from conftest import seed_staff
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from store_helpers import DECIDED, REQUEST, append, load, open_case
 
 from cli.main import main
-from conftest import seed_staff
 from db.session import dispose_engines, make_engine
 
 pytestmark = pytest.mark.postgres

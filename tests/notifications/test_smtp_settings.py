@@ -23,6 +23,12 @@ def env_for(sink, **extra):
     return {"EHC_SMTP_HOST": sink.host, "EHC_SMTP_PORT": str(sink.port), **extra}
 
 
+def login_env(sink, password):
+    """A log-in over plain TCP: allowed explicitly (the test server is on loopback)."""
+    return env_for(sink, EHC_SMTP_USERNAME="ehc-mailer", EHC_SMTP_PASSWORD=password,
+                   EHC_SMTP_ALLOW_PLAINTEXT_LOGIN="true")
+
+
 def test_defaults_point_at_the_local_sink_without_personal_data():
     settings = NotifySettings.from_env({})
     assert (settings.smtp_host, settings.smtp_port) == ("127.0.0.1", 8025)
@@ -45,8 +51,7 @@ def test_a_bad_setting_is_refused_naming_the_variable(name, value, reason):
 
 
 def test_logs_in_with_credentials_from_the_environment(auth_smtp_sink):
-    settings = NotifySettings.from_env(env_for(
-        auth_smtp_sink, EHC_SMTP_USERNAME="ehc-mailer", EHC_SMTP_PASSWORD="s3cret-from-env"))
+    settings = NotifySettings.from_env(login_env(auth_smtp_sink, "s3cret-from-env"))
     with SmtpTransport.from_settings(settings) as transport:
         transport.send(message())
     assert auth_smtp_sink.subjects() == ["EHC-1: test"]
@@ -54,10 +59,26 @@ def test_logs_in_with_credentials_from_the_environment(auth_smtp_sink):
 
 
 def test_a_refused_login_is_unavailable_and_sends_nothing(auth_smtp_sink):
-    settings = NotifySettings.from_env(env_for(
-        auth_smtp_sink, EHC_SMTP_USERNAME="ehc-mailer", EHC_SMTP_PASSWORD="wrong"))
+    settings = NotifySettings.from_env(login_env(auth_smtp_sink, "wrong"))
     with SmtpTransport.from_settings(settings) as transport, pytest.raises(
-        TransportUnavailable, match="cannot reach the SMTP server"
+        TransportUnavailable, match=r"SMTP server at 127.0.0.1:\d+ refused the log-in \(535 "
     ):
         transport.send(message())
     assert auth_smtp_sink.received == []
+
+
+def test_a_log_in_without_starttls_is_refused_unless_explicitly_allowed(auth_smtp_sink):
+    env = env_for(auth_smtp_sink, EHC_SMTP_USERNAME="ehc-mailer",
+                  EHC_SMTP_PASSWORD="s3cret-from-env")
+    with pytest.raises(SettingError, match="EHC_SMTP_USERNAME is set but EHC_SMTP_STARTTLS "
+                       "is not: the password would cross the network in clear"):
+        NotifySettings.from_env(env)
+    with pytest.raises(SettingError, match="EHC_SMTP_ALLOW_PLAINTEXT_LOGIN"):
+        SmtpTransport(auth_smtp_sink.host, auth_smtp_sink.port, username="ehc-mailer",
+                      password="s3cret-from-env")
+    assert auth_smtp_sink.received == []
+    assert NotifySettings.from_env({**env, "EHC_SMTP_STARTTLS": "true"}).smtp_starttls
+    allowed = NotifySettings.from_env({**env, "EHC_SMTP_ALLOW_PLAINTEXT_LOGIN": "true"})
+    with SmtpTransport.from_settings(allowed) as transport:
+        transport.send(message())
+    assert auth_smtp_sink.logins == ["ehc-mailer"]

@@ -18,9 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import random
+import time
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Table, select
@@ -41,6 +43,10 @@ from engine.status import Deadline
 
 # Core inserts: many rows in one executemany, without the ORM's per-row bookkeeping.
 EVENTS: Table = Base.metadata.tables["case_events"]
+# A writer that gave no expected_seq and lost a race tries again this often, pausing a
+# random moment of up to RETRY_PAUSE_S x attempt so racing writers spread out.
+APPEND_ATTEMPTS = 60
+RETRY_PAUSE_S = 0.005
 # Bookkeeping fields: not part of what an event says, so not part of its content hash.
 _META_FIELDS = frozenset({"id", "recorded_at", "recorded_by"})
 
@@ -116,7 +122,10 @@ def append(
     """Append ``events`` to case ``reference`` if it still has ``expected_seq`` events.
 
     ``expected_seq=None`` appends after whatever the case holds when this transaction
-    reads it (still validated against that whole history).
+    reads it (still validated against that whole history). If a concurrent writer takes
+    the same seqs first, the append is prepared again over the new history -- checked on
+    its merits, refused only if the engine refuses it -- and retried, up to
+    ``APPEND_ATTEMPTS`` times; with an ``expected_seq`` it is ``CaseChanged`` at once.
 
     Raises:
         NotFound: no such case.
@@ -129,13 +138,22 @@ def append(
     prepared = prepare(session, case, [_parse(item, i) for i, item in enumerate(events)])
     if prepared.fresh and expected_seq is not None and expected_seq != prepared.base_seq:
         raise CaseChanged(reference, expected_seq, prepared.base_seq)
-    try:
-        return write(session, prepared, recorded_by)
-    except CaseChanged:
-        again = prepare(session, case, [event for event, _ in prepared.fresh])
-        if not again.fresh:  # the same events, sent twice at once: the other call won
-            return _result(case, (), prepared.repeats + again.repeats, again.base_seq, None)
-        raise CaseChanged(reference, prepared.base_seq, again.base_seq) from None
+    attempt = 1
+    while True:
+        try:
+            return write(session, prepared, recorded_by)
+        except CaseChanged:
+            # Another writer took these seqs first (PostgreSQL: both read the same history).
+            again = prepare(session, case, [event for event, _ in prepared.fresh])
+            repeats = prepared.repeats + again.repeats
+            if not again.fresh:  # the same events, sent twice at once: the other call won
+                return _result(case, (), repeats, again.base_seq, None)
+            if expected_seq is not None or attempt >= APPEND_ATTEMPTS:
+                raise CaseChanged(reference, prepared.base_seq, again.base_seq) from None
+            # No version was given: "after whatever is there", re-validated against it.
+            prepared = replace(again, repeats=repeats)
+            time.sleep(random.uniform(0, RETRY_PAUSE_S * attempt))  # noqa: S311 (jitter)
+            attempt += 1
 
 
 def prepare(

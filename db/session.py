@@ -6,6 +6,8 @@ Settings (environment):
                        (PostgreSQL: the application's role may then only append to the log)
     EHC_DATA_DIR       where the default SQLite file lives (default ``.data``, from the cwd)
     EHC_DB_BUSY_TIMEOUT  seconds a SQLite writer waits for another to finish (default 10)
+    EHC_DB_LOCK_RETRY_SECONDS  then, for how long it keeps trying before reporting the
+                       database locked (default 30; 0: not at all)
 
 A SQLite database holds children's data: its directory is created 0700 and its file 0600
 (SQLite gives its -wal and -shm files the file's mode).
@@ -13,12 +15,15 @@ A SQLite database holds children's data: its directory is created 0700 and its f
 On SQLite every connection gets WAL (readers never block the writer), a busy timeout
 and foreign keys. Write units of work start with ``BEGIN IMMEDIATE``, so two writers are
 serialised up front: the second one waits, then sees the first one's events (and is told
-the case changed) instead of failing half-way with a stale snapshot.
+the case changed) instead of failing half-way with a stale snapshot; one still waiting
+after the busy timeout keeps trying for ``EHC_DB_LOCK_RETRY_SECONDS`` before it is told
+the database is locked.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,7 +31,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from db.errors import DatabaseUnavailable
@@ -34,6 +39,8 @@ from db.errors import DatabaseUnavailable
 DEFAULT_DATA_DIR = ".data"
 SQLITE_FILE = "ehc.sqlite3"
 DEFAULT_BUSY_TIMEOUT_S = 10.0
+DEFAULT_LOCK_RETRY_S = 30.0
+LOCK_RETRY_PAUSE_S = 0.1
 
 
 def database_url() -> str:
@@ -86,10 +93,15 @@ def _busy_timeout_s() -> float:
     return float(raw) if raw else DEFAULT_BUSY_TIMEOUT_S
 
 
+def _lock_retry_s() -> float:
+    raw = os.environ.get("EHC_DB_LOCK_RETRY_SECONDS", "").strip()
+    return max(float(raw), 0.0) if raw else DEFAULT_LOCK_RETRY_S
+
+
 def _sqlite_engine(url: URL) -> Engine:
     if url.database and url.database != ":memory:":
         _create_private(Path(url.database))
-    timeout = _busy_timeout_s()
+    timeout, retry_for = _busy_timeout_s(), _lock_retry_s()
     engine = create_engine(url, connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
@@ -106,7 +118,17 @@ def _sqlite_engine(url: URL) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # A write lock still held after the busy timeout (a long import, a big rebuild):
+        # nothing is done yet, so keep asking for a bounded while before giving up.
+        give_up = time.monotonic() + retry_for
+        while True:
+            try:
+                connection.exec_driver_sql(f"BEGIN {mode}")
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc.orig).lower() or time.monotonic() >= give_up:
+                    raise
+                time.sleep(LOCK_RETRY_PAUSE_S)
 
     return engine
 

@@ -60,6 +60,7 @@ def test_a_locked_sqlite_database_is_reported_as_locked_and_nothing_is_written(
     monkeypatch, sqlite_url
 ):
     monkeypatch.setenv("EHC_DB_BUSY_TIMEOUT", "0.2")
+    monkeypatch.setenv("EHC_DB_LOCK_RETRY_SECONDS", "0.3")
     engine = make_engine(sqlite_url)
     with unit_of_work(engine, write=True) as holder:  # another writer holds the lock
         holder.execute(text("SELECT 1"))

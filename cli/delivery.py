@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from notifications.deliver import DeliveryReport
+from services.outbox import DeliveryReport
 
 EXIT_UNDELIVERED = 5
 EXIT_FAILED = 6

@@ -3,24 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from cli.common import actor, add_user_option, fail, guarded
-from db.import_format import read_import_file
-from db.projections import load_calendar_data, rebuild_all
-from db.roles import initialise
-from db.session import (
-    database_url,
-    describe,
-    get_engine,
-    make_engine,
-    migration_database_url,
-    unit_of_work,
-)
-from db.transfer import export_cases, import_cases
+from cli.common import actor, add_user_option, guarded, runtime, store
 
 
 def register(subparsers: Any) -> None:
@@ -56,16 +43,15 @@ def register(subparsers: Any) -> None:
 
 
 def init_database(args: argparse.Namespace) -> int:
-    owner_url = migration_database_url()
-    owner = get_engine() if owner_url == database_url() else make_engine(owner_url)
-    try:
-        done = initialise(owner, database_url())
-    finally:
-        if owner is not get_engine():
-            owner.dispose()
-    before, after = done.before, done.after
-    state = "already up to date" if before == after else f"upgraded {before or 'empty'} -> {after}"
-    print(f"database {describe(owner.url)}: {state}")
+    from services.store import init_database
+
+    rt = runtime()
+    done = init_database(rt.owner_engine, app_url=rt.settings.resolved_database_url)
+    state = ("already up to date" if done.before == done.after
+             else f"upgraded {done.before or 'empty'} -> {done.after}")
+    print(f"database {done.where}: {state}")
+    if done.stages_filled:
+        print(f"  projected the stage of {done.stages_filled} existing cases")
     if done.grant is not None:
         grant = done.grant
         print(f"application role {grant.role}{' (created)' if grant.created else ''}: "
@@ -75,17 +61,9 @@ def init_database(args: argparse.Namespace) -> int:
 
 
 def import_file(args: argparse.Namespace) -> int:
-    path: Path = args.file
-    if not path.is_file():
-        return fail(f"no such file: {path}")
-    try:
-        cases, problems = read_import_file(path)
-    except UnicodeDecodeError as exc:
-        return fail(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})")
-    with unit_of_work(write=True) as session:
-        report = import_cases(
-            session, cases, actor=actor(args), problems=problems, source=path.name
-        )
+    from services.store import import_file
+
+    report = import_file(store(), args.file, actor=actor(args))
     print(
         f"imported {report.events_added} events into {report.cases_touched} cases "
         f"({report.cases_opened} new); {report.events_already_present} events were already "
@@ -95,8 +73,11 @@ def import_file(args: argparse.Namespace) -> int:
 
 
 def export_file(args: argparse.Namespace) -> int:
-    with unit_of_work() as session:
-        document = export_cases(session, args.case)
+    import json
+
+    from services.store import export
+
+    document = export(store(), args.case)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if args.output is None:
         sys.stdout.write(text)
@@ -107,8 +88,9 @@ def export_file(args: argparse.Namespace) -> int:
 
 
 def rebuild_projections(args: argparse.Namespace) -> int:
-    with unit_of_work(write=True) as session:
-        report = rebuild_all(session, actor=actor(args))
+    from services.store import rebuild_projections
+
+    report = rebuild_projections(store(), actor=actor(args))
     print(f"re-projected {report.cases} cases; deadlines changed in {len(report.changed)}")
     for reference, reason in sorted(report.failed.items()):
         print(f"  {reference}: kept its old deadlines: {reason}", file=sys.stderr)
@@ -116,12 +98,9 @@ def rebuild_projections(args: argparse.Namespace) -> int:
 
 
 def calendar_load_file(args: argparse.Namespace) -> int:
-    path: Path = args.file
-    if not path.is_file():
-        return fail(f"no such file: {path}")
-    text = path.read_text(encoding="utf-8")
-    with unit_of_work(write=True) as session:
-        result = load_calendar_data(session, text, actor=actor(args), source=path.name)
+    from services.store import load_calendar
+
+    result = load_calendar(store(), args.file, actor=actor(args))
     if result.unchanged:
         print(f"{result.la_code}: calendar unchanged (version {result.version})")
         return 0

@@ -10,10 +10,7 @@ import argparse
 import sys
 from typing import Any
 
-from cli.common import EXIT_DATABASE, EXIT_REFUSED, fail
-from db.session import get_engine
-from services.errors import NotFound, Unavailable
-from services.verify import verify_store
+from cli.common import EXIT_REFUSED, fail, guarded, store
 
 
 def register(subparsers: Any) -> None:
@@ -22,16 +19,13 @@ def register(subparsers: Any) -> None:
         "projection; changes nothing"
     )
     cmd.add_argument("--case", help="only this case reference")
-    cmd.set_defaults(handler=run_verify)
+    cmd.set_defaults(handler=guarded(run_verify))
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    try:
-        report = verify_store(get_engine(), case_reference=args.case)
-    except NotFound as exc:
-        return fail(str(exc), EXIT_REFUSED)
-    except Unavailable as exc:
-        return fail(str(exc), EXIT_DATABASE)
+    from services.verify import verify_store
+
+    report = verify_store(store(), case_reference=args.case)
     print(f"checked {report.cases} cases, {report.events} events: sequence numbers, "
           "hash chain, deadlines projection")
     print(f"chain heads digest: {report.heads_digest}")

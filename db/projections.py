@@ -16,7 +16,7 @@ from db import audit
 from db.deadline_rows import DeadlineChange, rewrite_deadlines
 from db.directory import get_la
 from db.errors import CalendarRejected
-from db.event_store import to_record
+from db.event_store import stage_of, to_record
 from db.la_calendar import calendar_for
 from db.schema import Case, CaseEventRow, DeadlineRow, LocalAuthority
 from engine.deadlines import project_deadlines
@@ -92,6 +92,16 @@ def load_calendar_data(
                         reprojection=report)
 
 
+def fill_missing_stages(session: Session) -> int:
+    """Project the cases that have events but no stage yet (those recorded before
+    ``cases.stage`` existed); how many there were."""
+    has_events = select(CaseEventRow.case_id).where(CaseEventRow.case_id == Case.id).exists()
+    cases = list(session.scalars(select(Case).where(Case.stage.is_(None), has_events)))
+    if cases:
+        _reproject(session, cases)
+    return len(cases)
+
+
 def _reproject(session: Session, cases: Sequence[Case]) -> Reprojection:
     """Re-project ``cases`` with two bulk reads; a case the engine now refuses keeps its
     old rows and is reported (its log is never touched)."""
@@ -117,6 +127,7 @@ def _reproject(session: Session, cases: Sequence[Case]) -> Reprojection:
             report.failed[case.reference] = str(exc)
             continue
         changes = rewrite_deadlines(session, case.id, deadlines, now=now, existing=rows[case.id])
+        case.stage = stage_of(case.process, events[case.id])
         if changes:
             report.changed[case.reference] = changes
     return report

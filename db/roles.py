@@ -2,8 +2,8 @@
 
 Migrations run as the schema's owner (``EHC_MIGRATION_DATABASE_URL``); the application
 connects as another role (``EHC_DATABASE_URL``). ``grant_application_role``, which
-``ehc init`` runs as the owner after upgrading, creates that role when it is missing and
-sets its privileges to exactly:
+``ehc init`` runs as the owner after upgrading (``services.store.init_database``), creates
+that role when it is missing and sets its privileges to exactly:
 
 - ``SELECT, INSERT`` on the event log and the audit log (``APPEND_ONLY``): no UPDATE,
   DELETE or TRUNCATE, and, not being the owner, no ``ALTER TABLE ... DISABLE TRIGGER``;
@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from db.base import Base
 from db.errors import StoreError
-from db.migrate import import_table_modules, upgrade_to_head
+from db.migrate import import_table_modules
 from db.session import database_errors
 
 APPEND_ONLY = ("case_events", "audit_log")
@@ -43,13 +43,6 @@ class RoleGrant:
     read_write: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Initialised:
-    before: str | None  # schema revision before, and after
-    after: str | None
-    grant: RoleGrant | None  # None: the application connects as the owner
-
-
 def application_role(app_url: str, owner_url: str) -> str | None:
     """The role to grant, or None when the application runs as the owner (one role)."""
     app, owner = make_url(app_url), make_url(owner_url)
@@ -63,9 +56,18 @@ def application_role(app_url: str, owner_url: str) -> str | None:
     return app.username
 
 
-def grant_application_role(connection: Connection, app_url: str) -> RoleGrant:
-    """Create the application role if missing and give it exactly its privileges, in the
-    owner's ``connection`` (its transaction)."""
+def grant_application_role(owner: Engine, app_url: str) -> RoleGrant | None:
+    """As the schema's ``owner``: create the application role if missing and give it
+    exactly its privileges (one transaction). None when the application connects as the
+    owner (SQLite, or one PostgreSQL role)."""
+    owner_url = owner.url.render_as_string(hide_password=False)
+    if application_role(app_url, owner_url) is None:
+        return None
+    with database_errors(owner.url), owner.begin() as connection:
+        return _grant(connection, app_url)
+
+
+def _grant(connection: Connection, app_url: str) -> RoleGrant:
     url = make_url(app_url)
     role = url.username or ""
     quoted = connection.dialect.identifier_preparer.quote(role)
@@ -112,18 +114,6 @@ def grant_application_role(connection: Connection, app_url: str) -> RoleGrant:
     ):
         connection.execute(text(statement))
     return RoleGrant(role, found is None, APPEND_ONLY, read_write)
-
-
-def initialise(owner: Engine, app_url: str) -> Initialised:
-    """``ehc init``: upgrade the schema as ``owner``, then (PostgreSQL, two roles) set the
-    application role's privileges in the same go."""
-    before, after = upgrade_to_head(owner)
-    owner_url = owner.url.render_as_string(hide_password=False)
-    role = application_role(app_url, owner_url)
-    if role is None:
-        return Initialised(before, after, None)
-    with database_errors(owner.url), owner.begin() as connection:
-        return Initialised(before, after, grant_application_role(connection, app_url))
 
 
 def _our_tables(connection: Connection) -> list[str]:

@@ -1,13 +1,8 @@
-"""Where the database is, how to connect to it, and the unit of work.
+"""How to connect to the database, and the unit of work.
 
-Settings (environment):
-    EHC_DATABASE_URL   e.g. ``postgresql+psycopg://user@host:5432/ehc``; unset = SQLite
-    EHC_MIGRATION_DATABASE_URL  the schema owner's connection, for ``ehc init`` only
-                       (PostgreSQL: the application's role may then only append to the log)
-    EHC_DATA_DIR       where the default SQLite file lives (default ``.data``, from the cwd)
-    EHC_DB_BUSY_TIMEOUT  seconds a SQLite writer waits for another to finish (default 10)
-    EHC_DB_LOCK_RETRY_SECONDS  then, for how long it keeps trying before reporting the
-                       database locked (default 30; 0: not at all)
+The URL, the busy timeout and the lock retry come from the caller (``services.settings``:
+the ``EHC_DATABASE_URL``, ``EHC_DATA_DIR``, ``EHC_DB_BUSY_TIMEOUT`` and
+``EHC_DB_LOCK_RETRY_SECONDS`` variables); nothing here reads the environment.
 
 A SQLite database holds children's data: its directory is created 0700 and its file 0600
 (SQLite gives its -wal and -shm files the file's mode).
@@ -16,8 +11,8 @@ On SQLite every connection gets WAL (readers never block the writer), a busy tim
 and foreign keys. Write units of work start with ``BEGIN IMMEDIATE``, so two writers are
 serialised up front: the second one waits, then sees the first one's events (and is told
 the case changed) instead of failing half-way with a stale snapshot; one still waiting
-after the busy timeout keeps trying for ``EHC_DB_LOCK_RETRY_SECONDS`` before it is told
-the database is locked.
+after the busy timeout keeps asking for the lock retry's seconds before it is told the
+database is locked.
 """
 
 from __future__ import annotations
@@ -36,26 +31,9 @@ from sqlalchemy.orm import Session
 
 from db.errors import DatabaseUnavailable
 
-DEFAULT_DATA_DIR = ".data"
-SQLITE_FILE = "ehc.sqlite3"
 DEFAULT_BUSY_TIMEOUT_S = 10.0
 DEFAULT_LOCK_RETRY_S = 30.0
 LOCK_RETRY_PAUSE_S = 0.1
-
-
-def database_url() -> str:
-    """The configured database: ``EHC_DATABASE_URL``, else SQLite in ``EHC_DATA_DIR``."""
-    url = os.environ.get("EHC_DATABASE_URL", "").strip()
-    if url:
-        return url
-    data_dir = Path(os.environ.get("EHC_DATA_DIR", "").strip() or DEFAULT_DATA_DIR)
-    return f"sqlite:///{(data_dir / SQLITE_FILE).resolve()}"
-
-
-def migration_database_url() -> str:
-    """Who creates and upgrades the schema: ``EHC_MIGRATION_DATABASE_URL`` (the owner
-    role), else the application's own database URL (one role, as on SQLite)."""
-    return os.environ.get("EHC_MIGRATION_DATABASE_URL", "").strip() or database_url()
 
 
 def describe(url: str | URL) -> str:
@@ -63,22 +41,33 @@ def describe(url: str | URL) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """A new engine for ``url`` (default: the configured database)."""
-    sa_url = make_url(url or database_url())
+def make_engine(
+    url: str,
+    *,
+    busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+    lock_retry_s: float = DEFAULT_LOCK_RETRY_S,
+) -> Engine:
+    """A new engine for ``url`` (SQLite: a writer waits ``busy_timeout_s`` for the lock,
+    then keeps asking for ``lock_retry_s`` more before it is reported locked)."""
+    sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
-        return _sqlite_engine(sa_url)
+        return _sqlite_engine(sa_url, busy_timeout_s, lock_retry_s)
     return create_engine(sa_url, pool_pre_ping=True)
 
 
 _ENGINES: dict[str, Engine] = {}
 
 
-def get_engine() -> Engine:
-    """The process-wide engine for the configured database (created on first use)."""
-    url = database_url()
+def get_engine(
+    url: str,
+    *,
+    busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+    lock_retry_s: float = DEFAULT_LOCK_RETRY_S,
+) -> Engine:
+    """The process-wide engine for ``url`` (created on first use)."""
     if url not in _ENGINES:
-        _ENGINES[url] = make_engine(url)
+        _ENGINES[url] = make_engine(url, busy_timeout_s=busy_timeout_s,
+                                    lock_retry_s=lock_retry_s)
     return _ENGINES[url]
 
 
@@ -88,20 +77,9 @@ def dispose_engines() -> None:
         _ENGINES.popitem()[1].dispose()
 
 
-def _busy_timeout_s() -> float:
-    raw = os.environ.get("EHC_DB_BUSY_TIMEOUT", "").strip()
-    return float(raw) if raw else DEFAULT_BUSY_TIMEOUT_S
-
-
-def _lock_retry_s() -> float:
-    raw = os.environ.get("EHC_DB_LOCK_RETRY_SECONDS", "").strip()
-    return max(float(raw), 0.0) if raw else DEFAULT_LOCK_RETRY_S
-
-
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, timeout: float, retry_for: float) -> Engine:
     if url.database and url.database != ":memory:":
         _create_private(Path(url.database))
-    timeout, retry_for = _busy_timeout_s(), _lock_retry_s()
     engine = create_engine(url, connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
@@ -146,15 +124,13 @@ def _create_private(path: Path) -> None:
 
 
 @contextmanager
-def unit_of_work(engine: Engine | None = None, *, write: bool = False) -> Iterator[Session]:
+def unit_of_work(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """One transaction: committed if the block finishes, rolled back if it raises.
 
     Args:
-        engine: defaults to the configured database.
         write: take the write lock at the start (SQLite ``BEGIN IMMEDIATE``); use it for
             every unit of work that appends or rewrites.
     """
-    engine = engine or get_engine()
     bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
     with database_errors(engine.url), Session(bind, expire_on_commit=False) as session:
         try:

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from types import TracebackType
 from typing import Protocol, cast
 
-from notifications.settings import NotifySettings, SettingError, plaintext_login_refusal
+from notifications.settings import InsecureLogin, NotifySettings, plaintext_login_refusal
 
 SERVICE_CLOSING = 421  # "closing the channel": about the relay, never one message
 
@@ -78,7 +78,7 @@ class SmtpTransport:
     ) -> None:
         refusal = plaintext_login_refusal(username, starttls=starttls, allowed=allow_plaintext)
         if refusal:
-            raise SettingError(refusal)
+            raise InsecureLogin(refusal)
         self.host, self.port, self.timeout = host, port, timeout
         self.starttls, self.username, self.password = starttls, username, password
         self._smtp: smtplib.SMTP | None = None

@@ -14,12 +14,11 @@ import datetime as dt
 
 from sqlalchemy import Engine
 
-from db import errors as store
 from db.audit import utc_now
 from db.directory import get_case
+from db.outbox import Requeued, requeue
 from db.session import unit_of_work
-from notifications.outbox import Requeued, requeue
-from services.errors import NotFound, Unavailable
+from services.errors import translated
 
 __all__ = ["Requeued", "requeue_outbox"]
 
@@ -38,13 +37,8 @@ def requeue_outbox(
         NotFound: ``case_reference`` names no case.
         Unavailable: the database is locked, down or not set up.
     """
-    try:
-        with unit_of_work(engine, write=True) as session:
-            if case_reference is not None:
-                get_case(session, case_reference)
-            return requeue(session, failed=failed, case_reference=case_reference,
-                           actor=actor, now=now or utc_now())
-    except store.NotFound as exc:
-        raise NotFound(str(exc), field="case") from None
-    except store.DatabaseUnavailable as exc:
-        raise Unavailable(str(exc)) from None
+    with translated(), unit_of_work(engine, write=True) as session:
+        if case_reference is not None:
+            get_case(session, case_reference)
+        return requeue(session, failed=failed, case_reference=case_reference,
+                       actor=actor, now=now or utc_now())

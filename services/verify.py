@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from db import errors as store
 from db.session import unit_of_work
 from db.verify import Finding, Verification, verify
-from services.errors import NotFound, Unavailable
+from services.errors import translated
 
 __all__ = ["Finding", "Verification", "verify_store"]
 
@@ -25,10 +24,5 @@ def verify_store(engine: Engine, *, case_reference: str | None = None) -> Verifi
         NotFound: ``case_reference`` names no case.
         Unavailable: the database is locked, down or not set up.
     """
-    try:
-        with unit_of_work(engine) as session:
-            return verify(session, case_reference)
-    except store.NotFound as exc:
-        raise NotFound(str(exc), field="case") from None
-    except store.DatabaseUnavailable as exc:
-        raise Unavailable(str(exc)) from None
+    with translated(), unit_of_work(engine) as session:
+        return verify(session, case_reference)

@@ -263,7 +263,7 @@ def test_calendar_load_lists_the_moved_deadlines_and_refuses_bad_data(
 
     calendar.write_text(calendar.read_text().replace("2025-06-03", "2025-06-07"))
     code, _, err = ehc(capsys, "calendar", "load", str(calendar))
-    assert code == 1
+    assert code == 2  # a file that does not parse is bad input
     assert "E06000001.yaml: bank_holidays" in err
     assert "weekend" in err
 

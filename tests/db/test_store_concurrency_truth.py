@@ -111,7 +111,7 @@ def test_with_a_version_a_lost_race_is_still_case_changed(case):
 
 
 def _hold_write_lock(url, seconds, started):
-    engine = make_engine(url)
+    engine = make_engine(url, busy_timeout_s=0.2, lock_retry_s=0)
     with unit_of_work(engine, write=True) as session:
         directory.add_la(session, "E06000002", "Middlesbrough", actor="import")
         session.flush()  # BEGIN IMMEDIATE: the write lock is ours from here
@@ -120,16 +120,12 @@ def _hold_write_lock(url, seconds, started):
     engine.dispose()
 
 
-def test_a_sqlite_writer_blocked_past_the_busy_timeout_retries_and_gets_through(
-    sqlite_url, monkeypatch
-):
-    monkeypatch.setenv("EHC_DB_BUSY_TIMEOUT", "0.3")
-    monkeypatch.setenv("EHC_DB_LOCK_RETRY_SECONDS", "10")
+def test_a_sqlite_writer_blocked_past_the_busy_timeout_retries_and_gets_through(sqlite_url):
     started = threading.Event()
     holder = threading.Thread(target=_hold_write_lock, args=(sqlite_url, 1.5, started))
     holder.start()
     started.wait(10)
-    engine = make_engine(sqlite_url)
+    engine = make_engine(sqlite_url, busy_timeout_s=0.3, lock_retry_s=10)
     began = time.monotonic()
     with unit_of_work(engine, write=True) as session:
         directory.add_la(session, "E06000001", "Hartlepool", actor="t")
@@ -141,16 +137,12 @@ def test_a_sqlite_writer_blocked_past_the_busy_timeout_retries_and_gets_through(
     assert waited > 0.6  # well past the busy timeout: it kept trying
 
 
-def test_a_sqlite_writer_blocked_past_the_retry_window_is_told_it_is_locked(
-    sqlite_url, monkeypatch
-):
-    monkeypatch.setenv("EHC_DB_BUSY_TIMEOUT", "0.2")
-    monkeypatch.setenv("EHC_DB_LOCK_RETRY_SECONDS", "0.8")
+def test_a_sqlite_writer_blocked_past_the_retry_window_is_told_it_is_locked(sqlite_url):
     started = threading.Event()
     holder = threading.Thread(target=_hold_write_lock, args=(sqlite_url, 3.0, started))
     holder.start()
     started.wait(10)
-    engine = make_engine(sqlite_url)
+    engine = make_engine(sqlite_url, busy_timeout_s=0.2, lock_retry_s=0.8)
     began = time.monotonic()
     with pytest.raises(DatabaseUnavailable, match=r"locked by another process \(a long "
                        r"import\?\); nothing was written"), \
@@ -160,3 +152,10 @@ def test_a_sqlite_writer_blocked_past_the_retry_window_is_told_it_is_locked(
     holder.join()
     engine.dispose()
     assert 0.8 <= waited < 2.5
+
+
+def test_the_lock_retry_comes_from_its_setting():
+    from services.settings import load_settings
+
+    assert load_settings({}).db_lock_retry_seconds == 30.0
+    assert load_settings({"EHC_DB_LOCK_RETRY_SECONDS": "0"}).db_lock_retry_seconds == 0.0

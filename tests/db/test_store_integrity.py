@@ -123,7 +123,7 @@ def test_the_migration_back_fills_the_chain_exactly_as_appends_write_it(logged):
     config = alembic_config()
     with logged.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "0003")
+        command.downgrade(config, "0004_event_hash_chain-1")  # the revision before ours
     with logged.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.prefect, pytest.mark.smtp]
 
 @pytest.fixture
 def night(flow_env, monkeypatch):
-    monkeypatch.setattr(cli.sweep, "prefect_environment", lambda: None)
+    monkeypatch.setattr(cli.sweep, "prefect_environment", lambda _data: None)
     seed_authority(flow_env)
     for n in (1, 2):
         put_case(flow_env, f"EHC-{n}", [limit("final_plan_due", "2026-06-19")])

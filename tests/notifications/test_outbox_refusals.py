@@ -14,12 +14,13 @@ from sqlalchemy import select
 
 from cli.delivery import EXIT_FAILED, EXIT_UNDELIVERED, delivery_outcome
 from cli.main import main
+from db import outbox
 from db.notify_schema import OutboxRow
 from db.schema import AuditEntry
 from db.session import dispose_engines, make_engine, unit_of_work
-from notifications import outbox, sweep
 from notifications.deliver import deliver_pending
 from notifications.transport import SmtpTransport
+from services import sweep
 
 pytestmark = pytest.mark.smtp
 D = dt.date.fromisoformat

@@ -6,8 +6,10 @@ from email.message import EmailMessage
 
 import pytest
 
-from notifications.settings import NotifySettings, SettingError
+from notifications.settings import InsecureLogin, NotifySettings
 from notifications.transport import SmtpTransport, TransportUnavailable
+from services.errors import InvalidInput as SettingError
+from services.settings import load_settings
 
 pytestmark = pytest.mark.smtp
 
@@ -30,7 +32,7 @@ def login_env(sink, password):
 
 
 def test_defaults_point_at_the_local_sink_without_personal_data():
-    settings = NotifySettings.from_env({})
+    settings = _notify({})
     assert (settings.smtp_host, settings.smtp_port) == ("127.0.0.1", 8025)
     assert settings.include_personal_data is False
     assert settings.smtp_starttls is False
@@ -47,11 +49,11 @@ def test_defaults_point_at_the_local_sink_without_personal_data():
 )
 def test_a_bad_setting_is_refused_naming_the_variable(name, value, reason):
     with pytest.raises(SettingError, match=f"{name}=.*{reason}"):
-        NotifySettings.from_env({name: value})
+        _notify({name: value})
 
 
 def test_logs_in_with_credentials_from_the_environment(auth_smtp_sink):
-    settings = NotifySettings.from_env(login_env(auth_smtp_sink, "s3cret-from-env"))
+    settings = _notify(login_env(auth_smtp_sink, "s3cret-from-env"))
     with SmtpTransport.from_settings(settings) as transport:
         transport.send(message())
     assert auth_smtp_sink.subjects() == ["EHC-1: test"]
@@ -59,7 +61,7 @@ def test_logs_in_with_credentials_from_the_environment(auth_smtp_sink):
 
 
 def test_a_refused_login_is_unavailable_and_sends_nothing(auth_smtp_sink):
-    settings = NotifySettings.from_env(login_env(auth_smtp_sink, "wrong"))
+    settings = _notify(login_env(auth_smtp_sink, "wrong"))
     with SmtpTransport.from_settings(settings) as transport, pytest.raises(
         TransportUnavailable, match=r"SMTP server at 127.0.0.1:\d+ refused the log-in \(535 "
     ):
@@ -72,13 +74,19 @@ def test_a_log_in_without_starttls_is_refused_unless_explicitly_allowed(auth_smt
                   EHC_SMTP_PASSWORD="s3cret-from-env")
     with pytest.raises(SettingError, match="EHC_SMTP_USERNAME is set but EHC_SMTP_STARTTLS "
                        "is not: the password would cross the network in clear"):
-        NotifySettings.from_env(env)
-    with pytest.raises(SettingError, match="EHC_SMTP_ALLOW_PLAINTEXT_LOGIN"):
+        _notify(env)
+    with pytest.raises(InsecureLogin, match="EHC_SMTP_ALLOW_PLAINTEXT_LOGIN"):
         SmtpTransport(auth_smtp_sink.host, auth_smtp_sink.port, username="ehc-mailer",
                       password="s3cret-from-env")
+    with pytest.raises(InsecureLogin):
+        NotifySettings(smtp_username="ehc-mailer")
     assert auth_smtp_sink.received == []
-    assert NotifySettings.from_env({**env, "EHC_SMTP_STARTTLS": "true"}).smtp_starttls
-    allowed = NotifySettings.from_env({**env, "EHC_SMTP_ALLOW_PLAINTEXT_LOGIN": "true"})
+    assert _notify({**env, "EHC_SMTP_STARTTLS": "true"}).smtp_starttls
+    allowed = _notify({**env, "EHC_SMTP_ALLOW_PLAINTEXT_LOGIN": "true"})
     with SmtpTransport.from_settings(allowed) as transport:
         transport.send(message())
     assert auth_smtp_sink.logins == ["ehc-mailer"]
+
+
+def _notify(environ):
+    return load_settings(environ).notify()

@@ -13,7 +13,7 @@ as a constraint violation, as before). PostgreSQL has no REPLACE; its ``ON CONFL
 UPDATE`` fires the update trigger, which refuses it.
 
 Revision ID: 0004_event_hash_chain
-Revises: 0003
+Revises: 0004 (re-chained from 0003 when main was merged in)
 Create Date: 2026-12-03
 """
 
@@ -27,7 +27,7 @@ from db.base import UtcDateTime
 from db.schema import JsonDoc
 
 revision: str = "0004_event_hash_chain"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -8,14 +8,14 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from conftest import seed_staff
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from store_helpers import DECIDED, REQUEST, append, load, open_case
 
 from cli.main import main
-from db.session import dispose_engines, make_engine
+from db import directory
+from db.session import dispose_engines, make_engine, unit_of_work
 
 pytestmark = pytest.mark.postgres
 
@@ -70,7 +70,10 @@ def test_ehc_init_as_owner_creates_the_application_role_and_grants_it_only_appen
     try:
         with app.connect() as connection:
             assert connection.scalar(text("SELECT current_user")) == role
-        seed_staff(app)  # the application's own work, as the application role
+        with unit_of_work(app, write=True) as session:  # the application's own work
+            directory.add_la(session, "E10000028", "Staffordshire", actor="setup")
+            directory.add_team(session, "E10000028", "North", actor="setup")
+            directory.add_caseworker(session, "alice", "Alice", team="North", actor="setup")
         open_case(app, "C1")
         append(app, "C1", [REQUEST])
         append(app, "C1", [DECIDED])  # rewrites (UPDATE/DELETE) the deadlines projection

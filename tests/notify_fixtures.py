@@ -101,6 +101,16 @@ def smtp_sink() -> Iterator[Sink]:
         controller.stop()
 
 
+def outbox_rows(engine):
+    """Every outbox row, in the order recorded."""
+    from sqlalchemy import select
+
+    from db.notify_schema import OutboxRow
+
+    with unit_of_work(engine) as session:
+        return list(session.scalars(select(OutboxRow).order_by(OutboxRow.id)))
+
+
 def settings_for(sink: Sink | None, **overrides: object) -> NotifySettings:
     """Settings pointing at ``sink`` (or at a port where nothing listens)."""
     port = sink.port if sink else free_port()

@@ -120,11 +120,17 @@ def _hold_write_lock(url, seconds, started):
     engine.dispose()
 
 
-def test_a_sqlite_writer_blocked_past_the_busy_timeout_retries_and_gets_through(sqlite_url):
+def _locked_for(url, seconds):
+    """Another process (a thread here) holds the write lock for ``seconds``, from now."""
     started = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_url, 1.5, started))
+    holder = threading.Thread(target=_hold_write_lock, args=(url, seconds, started))
     holder.start()
     started.wait(10)
+    return holder
+
+
+def test_a_sqlite_writer_blocked_past_the_busy_timeout_retries_and_gets_through(sqlite_url):
+    holder = _locked_for(sqlite_url, 1.5)
     engine = make_engine(sqlite_url, busy_timeout_s=0.3, lock_retry_s=10)
     began = time.monotonic()
     with unit_of_work(engine, write=True) as session:
@@ -138,10 +144,7 @@ def test_a_sqlite_writer_blocked_past_the_busy_timeout_retries_and_gets_through(
 
 
 def test_a_sqlite_writer_blocked_past_the_retry_window_is_told_it_is_locked(sqlite_url):
-    started = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(sqlite_url, 3.0, started))
-    holder.start()
-    started.wait(10)
+    holder = _locked_for(sqlite_url, 3.0)
     engine = make_engine(sqlite_url, busy_timeout_s=0.2, lock_retry_s=0.8)
     began = time.monotonic()
     with pytest.raises(DatabaseUnavailable, match=r"locked by another process \(a long "

@@ -138,11 +138,8 @@ def test_the_migration_back_fills_the_chain_exactly_as_appends_write_it(logged):
 
 
 @pytest.fixture
-def verify_env(logged, db_url, monkeypatch):
-    monkeypatch.setenv("EHC_DATABASE_URL", db_url)
-    dispose_engines()
-    yield logged
-    dispose_engines()
+def verify_env(logged, db_env):
+    return logged
 
 
 def test_verify_finds_an_intact_store_intact(verify_env, capsys):

@@ -12,11 +12,11 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from store_helpers import table_counts
+from test_store_import import KILLED_IMPORT
 
 from db.session import unit_of_work
 from db.transfer import export_cases
@@ -25,27 +25,6 @@ from db.verify import verify
 REPO = Path(__file__).resolve().parents[2]
 KILLS = 5
 CASES = 60
-
-HANGING_IMPORT = textwrap.dedent("""
-    import sys, time
-    import db.transfer
-    real_write, written = db.transfer.write, []
-    stop_after = int(sys.argv[2])
-
-    def write_then_hang(session, plan, actor, **options):
-        result = real_write(session, plan, actor, **options)
-        written.append(plan.case.reference)
-        if len(written) == stop_after:
-            session.flush()
-            print("HALF-WAY", flush=True)
-            time.sleep(120)
-        return result
-
-    db.transfer.write = write_then_hang
-    from cli.main import main
-    sys.exit(main(["import", sys.argv[1], "--user", "killed"]))
-""")
-
 
 def _export(engine):
     with unit_of_work(engine) as session:
@@ -76,7 +55,7 @@ def test_an_import_killed_again_and_again_leaves_nothing_half_written(staffed, d
     for kill in range(KILLS):
         stop_after = 5 + kill * (CASES - 10) // (KILLS - 1)  # from early on to nearly done
         with subprocess.Popen(
-            [sys.executable, "-c", HANGING_IMPORT, str(path), str(stop_after)], cwd=REPO,
+            [sys.executable, "-c", KILLED_IMPORT, str(path), str(stop_after)], cwd=REPO,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
         ) as child:
             assert child.stdout is not None

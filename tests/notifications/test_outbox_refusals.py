@@ -10,14 +10,14 @@ import logging
 
 import pytest
 from notify_fixtures import LA, limit, put_case, seed_authority, settings_for
+from notify_fixtures import outbox_rows as rows
 from sqlalchemy import select
 
 from cli.delivery import EXIT_FAILED, EXIT_UNDELIVERED, delivery_outcome
 from cli.main import main
 from db import outbox
-from db.notify_schema import OutboxRow
 from db.schema import AuditEntry
-from db.session import dispose_engines, make_engine, unit_of_work
+from db.session import make_engine, unit_of_work
 from notifications.deliver import deliver_pending
 from notifications.transport import SmtpTransport
 from services import sweep
@@ -25,11 +25,6 @@ from services import sweep
 pytestmark = pytest.mark.smtp
 D = dt.date.fromisoformat
 T0 = dt.datetime(2026, 6, 22, 4, 0, tzinfo=dt.UTC)
-
-
-def rows(engine):
-    with unit_of_work(engine) as session:
-        return list(session.scalars(select(OutboxRow).order_by(OutboxRow.id)))
 
 
 def deliver(engine, settings, *, at=T0):
@@ -145,11 +140,8 @@ def now():
 
 
 @pytest.fixture
-def cli_db(breached, db_url, monkeypatch):
-    monkeypatch.setenv("EHC_DATABASE_URL", db_url)
-    dispose_engines()
-    yield breached
-    dispose_engines()
+def cli_db(breached, db_env):
+    return breached
 
 
 def test_outbox_retry_requeues_backoff_and_with_failed_the_failed_ones_of_a_case(

@@ -7,14 +7,34 @@ particular regulation, only the columns of a ``Rule`` row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from calendars.base import WorkingCalendar
 from calendars.service import deemed_served
+from engine.errors import CalendarGap
 from engine.events import AdviceRequested, CaseEvent, ChildDateOfBirth, event_date
-from engine.periods import add_months, long_date, skipped_days
+from engine.pairing import Pairing
+from engine.periods import add_months, day_name, long_date, skipped_days
+from engine.plain import event_phrase
 from engine.rules import POSTED, On, Rule
+from engine.status import CaseWarning
+
+
+@dataclass(frozen=True)
+class Case:
+    """What every rule is run against: the effective history in date order, the calendar,
+    what belongs to what (``engine.pairing``), each event's position in the log (for
+    warnings), and the warnings collected along the way."""
+
+    events: Sequence[CaseEvent]
+    calendar: WorkingCalendar
+    pairing: Pairing
+    positions: Mapping[int, int]  # id(event) -> index in the log
+    warnings: list[CaseWarning] = field(default_factory=list)
+
+    def warn(self, event: CaseEvent, message: str) -> None:
+        self.warnings.append(CaseWarning(message, index=self.positions.get(id(event))))
 
 
 @dataclass
@@ -32,18 +52,24 @@ class Clock:
     met_by: str | None = None
     premature_on: dt.date | None = None
     premature_by: str | None = None
+    plain_start: str = ""  # the trigger in the family's words, with its date
+    plain_notes: list[str] = field(default_factory=list)  # the family's version of specials
+    warnings: list[str] = field(default_factory=list)
 
 
 def _any(patterns: Sequence[On], event: CaseEvent) -> bool:
     return any(p.matches(event) for p in patterns)
 
 
-def anchor(rule: Rule, event: CaseEvent, cal: WorkingCalendar) -> tuple[dt.date, str]:
-    """The date the rule's period runs from, and how it was arrived at."""
+def anchor(rule: Rule, event: CaseEvent, cal: WorkingCalendar) -> tuple[dt.date, str, str]:
+    """The date the rule's period runs from, how it was arrived at, and the same in the
+    family's words."""
     when = event_date(event)
     if rule.anchor == "received_on":
         received = getattr(event, "received_on", None) or when
-        return received, f"the request was received by the adviser on {long_date(received)}"
+        return received, (
+            f"the day the adviser received the request, {long_date(received)}"
+        ), f"the day the professional received the council's request, {day_name(received)}"
     if rule.anchor == "served":
         method = getattr(event, "method", None)
         if method in POSTED:
@@ -53,54 +79,104 @@ def anchor(rule: Rule, event: CaseEvent, cal: WorkingCalendar) -> tuple[dt.date,
                 f"it was posted {method.replace('_', ' ')} on {long_date(when)} and is deemed "
                 f"served on {long_date(served)}, the {nth} working day after posting"
                 f"{skipped_days(when, served, cal)} (R29)"
+            ), (
+                f"the day it counts as delivered, {day_name(served)}. It was posted on "
+                f"{day_name(when)}, and post counts as delivered on the {nth} working day "
+                "after posting"
             )
-        return when, f"it was served by {method or 'email'} on {long_date(when)}"
+        return when, f"it was served by {method or 'email'} on {long_date(when)}", (
+            f"the day it was sent to you, {day_name(when)}"
+        )
     if rule.anchor == "meeting_date":
         meeting: dt.date = getattr(event, "meeting_date")  # noqa: B009 - typed by the anchor
-        return meeting, f"the review meeting is set for {long_date(meeting)}"
-    return when, f"{event.type.replace('_', ' ')} on {long_date(when)}"
+        return meeting, f"the review meeting is set for {long_date(meeting)}", (
+            f"the review meeting on {day_name(meeting)}"
+        )
+    return when, f"{event.type.replace('_', ' ')} on {long_date(when)}", event_phrase(event)
 
 
-def _under_5(dob: dt.date | None, on: dt.date) -> bool:
-    return dob is not None and on < add_months(dob, 60)
+def _applies(rule: Rule, dob: dt.date | None, on: dt.date) -> bool:
+    """Whether the rule applies to the child on ``on`` (the under-5 reviews, R08)."""
+    return not rule.requires_under_5 or dob is not None and on < add_months(dob, 60)
 
 
-def run_rule(rule: Rule, events: Sequence[CaseEvent], cal: WorkingCalendar) -> list[Clock]:
-    """Fold ``events`` (in date order) through ``rule``: every clock it starts, as it ends."""
-    dob = next((e.date for e in events if isinstance(e, ChildDateOfBirth)), None)
+def run_rule(rule: Rule, case: Case) -> list[Clock]:
+    """Fold the case's events (in date order) through ``rule``: every clock it starts, as
+    it ends.
+
+    A rule that ``looks_back`` (R09 from a meeting held) is met by the first of its stop
+    events since the previous start, not by one after it.
+    """
+    dob = next((e.date for e in case.events if isinstance(e, ChildDateOfBirth)), None)
     open_: list[Clock] = []
     done: list[Clock] = []
-    for event in events:
+    earlier: list[CaseEvent] = []  # stop events since the last start (rules that look back)
+    concerned = {p.type for p in (*rule.starts, *rule.stops, *rule.premature, *rule.cancels)}
+    for event in case.events:
+        if event.type not in concerned:
+            continue
         when = event_date(event)
         if _any(rule.stops, event):
-            for clock in _paired(rule, open_, event):
-                clock.met_on, clock.met_by = when, event.type
-                open_.remove(clock)
-                done.append(clock)
+            earlier.append(event)
+            done.extend(_meet(rule, open_, event, case.pairing))
         if _any(rule.premature, event):
-            for clock in open_:
-                # From the day it was sent: acting before a posted document is even deemed
-                # served is all the more inside the window.
-                sent = event_date(clock.trigger)
-                if sent <= when <= clock.nominal and clock.premature_on is None:
-                    clock.premature_on, clock.premature_by = when, event.type
+            _premature(open_, event)
         if _any(rule.cancels, event):
             open_ = [c for c in open_ if c.start > when]
-        if _any(rule.starts, event) and (not rule.requires_under_5 or _under_5(dob, when)):
+        if _any(rule.starts, event) and _applies(rule, dob, when):
             if rule.restarts:
                 # A replaced window still happened; a replaced limit simply no longer applies.
                 done.extend(c for c in open_ if rule.kind == "window")
                 open_ = []
-            start, start_text = anchor(rule, event, cal)
-            nominal, arithmetic = rule.period.apply(start, cal)
-            open_.append(Clock(rule, event, start, start_text, nominal, arithmetic))
+            clock = _start(rule, event, case)
+            if rule.looks_back:
+                if earlier:
+                    clock.met_on, clock.met_by = event_date(earlier[0]), earlier[0].type
+                done.append(clock)
+            else:
+                open_.append(clock)
+            earlier = []
     return _name_instances(done + open_)
 
 
-def _paired(rule: Rule, open_: list[Clock], stop: CaseEvent) -> list[Clock]:
-    """The open clocks a stop event meets: all of them, or (advice) the one it names."""
+def _meet(rule: Rule, open_: list[Clock], stop: CaseEvent, pairing: Pairing) -> list[Clock]:
+    """Meet (and close) the open clocks ``stop`` satisfies; returns them."""
+    met = _paired(rule, open_, stop, pairing)
+    for clock in met:
+        clock.met_on, clock.met_by = event_date(stop), stop.type
+        open_.remove(clock)
+    return met
+
+
+def _premature(open_: list[Clock], act: CaseEvent) -> None:
+    """Windows that ``act`` (finalising a plan) breaches by coming inside them."""
+    when = event_date(act)
+    for clock in open_:
+        # From the day it was sent: acting before a posted document is even deemed
+        # served is all the more inside the window.
+        sent = event_date(clock.trigger)
+        if sent <= when <= clock.nominal and clock.premature_on is None:
+            clock.premature_on, clock.premature_by = when, act.type
+
+
+def _start(rule: Rule, event: CaseEvent, case: Case) -> Clock:
+    """The clock ``event`` starts; a calendar with no data for it points at the event."""
+    try:
+        start, start_text, plain_start = anchor(rule, event, case.calendar)
+        nominal, arithmetic = rule.period.apply(start, case.calendar)
+    except CalendarGap as exc:
+        raise CalendarGap(exc.reason, index=case.positions.get(id(event))) from None
+    return Clock(rule, event, start, start_text, nominal, arithmetic, plain_start=plain_start)
+
+
+def _paired(rule: Rule, open_: list[Clock], stop: CaseEvent, pairing: Pairing) -> list[Clock]:
+    """The open clocks a stop event meets: all of them, the one whose decision letter it
+    is about (mediation, appeal), or (advice) the one it names."""
     if rule.pairing == "all":
         return list(open_)
+    if rule.pairing == "letter":
+        letter = pairing.letter_of(stop)
+        return [c for c in open_ if letter is None or c.trigger is letter]
     advice_id = getattr(stop, "advice_id", None)
     advisor = getattr(stop, "advisor", None)
     for clock in open_:  # oldest first: the earliest outstanding request is answered first

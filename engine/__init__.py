@@ -3,23 +3,25 @@
 The public surface is ``__all__`` (a test keeps it honest); everything else is internal.
 """
 
-from engine.deadlines import project_deadlines
+from engine.deadlines import Projection, project_case, project_deadlines
 from engine.errors import CalendarGap, EngineError, IllegalTransition, InvalidEvent, InvalidHistory
 from engine.events import CaseEvent, dump_event, event_date, parse_event, parse_events
 from engine.history import check_history, effective_history
 from engine.report import deadline_row, deadline_rows, report
 from engine.rules import TIMESCALES, Rule
-from engine.status import Deadline, Status, days_late, status_on
+from engine.status import CaseWarning, Deadline, Status, days_late, status_on
 
 __all__ = [
     "TIMESCALES",
     "CalendarGap",
     "CaseEvent",
+    "CaseWarning",
     "Deadline",
     "EngineError",
     "IllegalTransition",
     "InvalidEvent",
     "InvalidHistory",
+    "Projection",
     "Rule",
     "Status",
     "check_history",
@@ -31,6 +33,7 @@ __all__ = [
     "event_date",
     "parse_event",
     "parse_events",
+    "project_case",
     "project_deadlines",
     "report",
     "status_on",

@@ -49,6 +49,7 @@ from engine.events import (
     event_date,
 )
 from engine.periods import add_months, long_date
+from engine.rules import REG44
 from engine.status import CaseWarning
 
 Indexed = tuple[int, CaseEvent]
@@ -57,6 +58,7 @@ _ENDS_MEDIATION = (MediationIcbTold, MediationConcluded, MediationAgreement,
                    MediationCertificateIssued)
 AMENDING_ORDERS = ("amend_plan", "name_school")
 AMENDING_APPEALS = ("contents", "cease")
+AGREEABLE = tuple(sorted({order for _, orders, _, _ in REG44 for order in orders}))
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,15 @@ class _Builder:
                 self.icb_told.setdefault(id(mediation), event.date)
         if letter is not None:
             self.letters[id(event)] = letter
+        if isinstance(event, MediationAgreement) and event.appealable and (
+            event.action not in AGREEABLE
+        ):
+            self.warn(
+                index,
+                f"the appealable mediation agreement of {long_date(event.date)} does not say "
+                f"which step it agrees (action: {', '.join(AGREEABLE)}), so the engine cannot "
+                "give its reg 42(3) dates",
+            )
         if isinstance(event, MediationCertificateIssued):
             if mediation is not None:
                 self.open_mediations.remove(mediation)

@@ -34,7 +34,7 @@ EVENT_PHRASES: Mapping[str, str] = {
     "review_meeting_held": "the review meeting on {day}",
     "review_decision_notified": "the council's review decision on {day}",
     "amendment_notice_served": "the day the council sent you the proposed changes, {day}",
-    "phase_transfer_expected": "the move to the new school or college on {day}",
+    "phase_transfer_expected": "the move on {day}",
     "reassessment_request_received": "the day the council received the request to "
                                      "re-assess, {day}",
     "reassessment_decision_notified": "the council's decision to re-assess on {day}",
@@ -142,7 +142,14 @@ def explain(
     """The family's explanation of one clock."""
     rule = clock.rule
     wording = duty(rule.key)
-    if "{day}" in wording:
+    if exception is not None:
+        parts = [
+            f"{wording} as soon as it can.",
+            f"The usual time limit, {day_name(clock.nominal)}, does not apply.",
+            f"On {day_name(exception.date)} the council recorded a reason allowed by law why "
+            "it could not keep to it.",
+        ]
+    elif "{day}" in wording:
         parts = [wording.format(day=day_name(clock.nominal))]
     else:
         parts = [f"{wording} by {day_name(clock.nominal)}."]
@@ -154,22 +161,17 @@ def explain(
         parts.append(
             f"The council must not finish the plan before {day_name(clock.nominal + _DAY)}."
         )
-    if rule.kind == "limit" and not calendar.is_working_day(clock.nominal):
+    if rule.kind == "limit" and exception is None and not calendar.is_working_day(clock.nominal):
         what = "a weekend" if clock.nominal.weekday() >= 5 else "a bank holiday"
         parts.append(f"That day is {what}. The date does not move because of that.")
     if clock.met_on is not None and rule.kind == "limit":
         late = (clock.met_on - clock.nominal).days
         timing = f"{late} day{'s' if late > 1 else ''} late" if late > 0 else "in time"
-        parts.append(f"It was done on {day_name(clock.met_on)}, {timing}.")
+        done = f"It was done on {day_name(clock.met_on)}"
+        parts.append(f"{done}." if exception is not None else f"{done}, {timing}.")
     if clock.premature_on is not None:
         parts.append(
             f"But the council acted on {day_name(clock.premature_on)}, before this time was up."
-        )
-    if exception is not None:
-        parts.append(
-            f"On {day_name(exception.date)} the council recorded a reason allowed by law why "
-            "it could not keep to this time limit. So the time limit does not apply. It must "
-            "still be done as soon as it can."
         )
     if not rule.statutory:
         parts.append("This date is guidance, not a legal time limit.")

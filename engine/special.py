@@ -177,13 +177,14 @@ def appeal(clock: Clock, case: Case) -> bool:
             f"; that is {long_date(clock.nominal)}, but {why}, so it moves to "
             f"{long_date(rolled)} (HESC r.12, A7)"
         )
-        clock.plain_notes.append(
-            f"That would be {day_name(clock.nominal)}. "
-            + ("Days in August do not count for these appeals." if in_august
-               else "The days from 25 December to 1 January do not count for these appeals."
-               if at_christmas else "That is not a working day.")
-            + " So the time runs on to the next working day."
-        )
+        clock.plain_notes += [
+            f"That would be {day_name(clock.nominal)}.",
+            "Days in August do not count for these appeals, so the time runs on to "
+            "September." if in_august else
+            "The days from 25 December to 1 January do not count for these appeals."
+            if at_christmas else "That is not a working day.",
+            f"So the last day is {day_name(rolled)}.",
+        ]
         clock.nominal = rolled
     return True
 

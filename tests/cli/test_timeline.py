@@ -100,8 +100,11 @@ def test_recorded_closure_exception_disapplies_the_20_and_16_week_limits(capsys)
     assert "disapplied by reg10_4_a" in deadline(out, "decision_not_to_issue_due")
     # Reg 5(4) is a separate exception: the 6-week decision (Mon 14 Jul) still applies.
     assert deadline(out, "decision_to_assess_due").endswith("met on time on 2025-07-07")
-    # The head teacher's advice: Mon 14 Jul + 42 = Mon 25 Aug (bank holiday), 16 days late.
-    assert deadline(out, "advice_due", "ht-1").startswith("Mon 2025-08-25")
+    # The head teacher's advice, asked Tue 15 Jul (the first day of the closure window,
+    # 22 Jul - 7): + 42 = Tue 26 Aug 2025, met 10 Sep, 15 days late.
+    assert deadline(out, "advice_due", "ht-1") == (
+        "Tue 2025-08-26  deadline  advice_due (ht-1) [R02]  met late on 2025-09-10, 15 days late"
+    )
     assert "Tue 2025-07-22  event     school_closure school=URN138000" in out
 
     rows = {r["key"]: r for r in json_rows(capsys, "assessment-summer-closure-exception.json",

@@ -101,6 +101,7 @@ def _output(
 ) -> str:
     """The whole output, built before anything is printed (nothing half-written)."""
     try:
+        calendar.is_working_day(as_of)  # a day the calendar has no data for is refused
         if args.json:
             body = report(projection.deadlines, as_of, calendar)
             body["warnings"] = [

@@ -7,7 +7,7 @@ particular regulation, only the columns of a ``Rule`` row.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from calendars.base import WorkingCalendar
@@ -37,7 +37,7 @@ class Case:
         self.warnings.append(CaseWarning(message, index=self.positions.get(id(event))))
 
 
-@dataclass
+@dataclass(eq=False)  # identity: closing one clock must not compare every event field
 class Clock:
     """One running instance of a rule, filled in as the history is folded."""
 
@@ -100,6 +100,49 @@ def _applies(rule: Rule, dob: dt.date | None, on: dt.date) -> bool:
     return not rule.requires_under_5 or dob is not None and on < add_months(dob, 60)
 
 
+class OpenClocks:
+    """The clocks of one rule still running, oldest first, found by the advice request
+    they answer in one look-up: closing a clock never rescans the others, so a case with
+    thousands of advice requests still folds in linear time."""
+
+    def __init__(self) -> None:
+        self._all: dict[int, Clock] = {}
+        self._by_id: dict[str, dict[int, Clock]] = {}
+        self._by_advisor: dict[str, dict[int, Clock]] = {}
+
+    def __iter__(self) -> Iterator[Clock]:
+        return iter(list(self._all.values()))
+
+    def add(self, clock: Clock) -> None:
+        self._all[id(clock)] = clock
+        for index, name in ((self._by_id, "advice_id"), (self._by_advisor, "advisor")):
+            value = getattr(clock.trigger, name, None)
+            if value is not None:
+                index.setdefault(value, {})[id(clock)] = clock
+
+    def remove(self, clock: Clock) -> None:
+        del self._all[id(clock)]
+        for index, name in ((self._by_id, "advice_id"), (self._by_advisor, "advisor")):
+            value = getattr(clock.trigger, name, None)
+            if value is not None:
+                del index[value][id(clock)]
+
+    def cancel_started_by(self, day: dt.date) -> None:
+        """Drop the clocks started on or before ``day`` (they no longer apply)."""
+        for clock in self:
+            if clock.start <= day:
+                self.remove(clock)
+
+    def answered_by(self, stop: CaseEvent) -> Clock | None:
+        """The oldest open request an answer names by ``advice_id``, else by adviser."""
+        advice_id = getattr(stop, "advice_id", None)
+        if advice_id is not None:
+            waiting = self._by_id.get(advice_id, {})
+        else:
+            waiting = self._by_advisor.get(getattr(stop, "advisor", None) or "", {})
+        return next(iter(waiting.values()), None)
+
+
 def run_rule(rule: Rule, case: Case) -> list[Clock]:
     """Fold the case's events (in date order) through ``rule``: every clock it starts, as
     it ends.
@@ -108,7 +151,7 @@ def run_rule(rule: Rule, case: Case) -> list[Clock]:
     events since the previous start, not by one after it.
     """
     dob = next((e.date for e in case.events if isinstance(e, ChildDateOfBirth)), None)
-    open_: list[Clock] = []
+    open_ = OpenClocks()
     done: list[Clock] = []
     earlier: list[CaseEvent] = []  # stop events since the last start (rules that look back)
     concerned = {p.type for p in (*rule.starts, *rule.stops, *rule.premature, *rule.cancels)}
@@ -122,24 +165,24 @@ def run_rule(rule: Rule, case: Case) -> list[Clock]:
         if _any(rule.premature, event):
             _premature(open_, event)
         if _any(rule.cancels, event):
-            open_ = [c for c in open_ if c.start > when]
+            open_.cancel_started_by(when)
         if _any(rule.starts, event) and _applies(rule, dob, when):
             if rule.restarts:
                 # A replaced window still happened; a replaced limit simply no longer applies.
                 done.extend(c for c in open_ if rule.kind == "window")
-                open_ = []
+                open_ = OpenClocks()
             clock = _start(rule, event, case)
             if rule.looks_back:
                 if earlier:
                     clock.met_on, clock.met_by = event_date(earlier[0]), earlier[0].type
                 done.append(clock)
             else:
-                open_.append(clock)
+                open_.add(clock)
             earlier = []
-    return _name_instances(done + open_)
+    return _name_instances([*done, *open_])
 
 
-def _meet(rule: Rule, open_: list[Clock], stop: CaseEvent, pairing: Pairing) -> list[Clock]:
+def _meet(rule: Rule, open_: OpenClocks, stop: CaseEvent, pairing: Pairing) -> list[Clock]:
     """Meet (and close) the open clocks ``stop`` satisfies; returns them."""
     met = _paired(rule, open_, stop, pairing)
     for clock in met:
@@ -148,7 +191,7 @@ def _meet(rule: Rule, open_: list[Clock], stop: CaseEvent, pairing: Pairing) -> 
     return met
 
 
-def _premature(open_: list[Clock], act: CaseEvent) -> None:
+def _premature(open_: OpenClocks, act: CaseEvent) -> None:
     """Windows that ``act`` (finalising a plan) breaches by coming inside them."""
     when = event_date(act)
     for clock in open_:
@@ -169,22 +212,16 @@ def _start(rule: Rule, event: CaseEvent, case: Case) -> Clock:
     return Clock(rule, event, start, start_text, nominal, arithmetic, plain_start=plain_start)
 
 
-def _paired(rule: Rule, open_: list[Clock], stop: CaseEvent, pairing: Pairing) -> list[Clock]:
+def _paired(rule: Rule, open_: OpenClocks, stop: CaseEvent, pairing: Pairing) -> list[Clock]:
     """The open clocks a stop event meets: all of them, the one whose decision letter it
-    is about (mediation, appeal), or (advice) the one it names."""
+    is about (mediation, appeal), or (advice) the oldest request it answers."""
     if rule.pairing == "all":
         return list(open_)
     if rule.pairing == "letter":
         letter = pairing.letter_of(stop)
-        return [c for c in open_ if letter is None or c.trigger is letter]
-    advice_id = getattr(stop, "advice_id", None)
-    advisor = getattr(stop, "advisor", None)
-    for clock in open_:  # oldest first: the earliest outstanding request is answered first
-        if advice_id is not None and getattr(clock.trigger, "advice_id", None) == advice_id:
-            return [clock]
-        if advice_id is None and getattr(clock.trigger, "advisor", None) == advisor:
-            return [clock]
-    return []
+        return [c for c in open_ if c.trigger is letter]
+    answered = open_.answered_by(stop)
+    return [] if answered is None else [answered]
 
 
 def _name_instances(clocks: list[Clock]) -> list[Clock]:

@@ -96,7 +96,7 @@ class DaysBeginningWith:
     n: int
 
     def plain(self, start: str) -> str:
-        return f"{self.n} days, starting on the day of {start}"
+        return f"{self.n} days, starting with {start}"
 
     def apply(self, start: dt.date, cal: WorkingCalendar) -> tuple[dt.date, str]:
         end = start + dt.timedelta(days=self.n - 1)
@@ -130,7 +130,7 @@ class WorkingDaysBeginningWith:
     n: int
 
     def plain(self, start: str) -> str:
-        return (f"{self.n} working days, starting on the day of {start}. Weekends and bank "
+        return (f"{self.n} working days, starting with {start}. Weekends and bank "
                 "holidays are not counted")
 
     def apply(self, start: dt.date, cal: WorkingCalendar) -> tuple[dt.date, str]:
@@ -165,7 +165,7 @@ class MonthsStartingWith:
     n: int
 
     def plain(self, start: str) -> str:
-        return f"{self.n} months, starting on the day of {start}"
+        return f"{self.n} months, starting with {start}"
 
     def apply(self, start: dt.date, cal: WorkingCalendar) -> tuple[dt.date, str]:
         end = end_of_months_starting_with(start, self.n)

@@ -6,8 +6,10 @@ A change in the law is a change to one row here. Rule IDs and conventions are th
 (``period``, whose type names its unit), what satisfies it (``stops``), what makes it no
 longer apply (``cancels``), which recorded exceptions may disapply it (``clock`` and
 ``grounds``), whether it counts in the national return (``measure``) and its citation.
-Five clocks combine other dates and name the combination in ``special``; the arithmetic
-for those is in ``engine.special``.
+The clocks that combine other dates or need the rest of the history (Devon's minimum,
+reg 15, the appeal, reg 18, R09 from a meeting held, the ICB's 30 days) name that in
+``special``; the arithmetic for those is in ``engine.special``. ``pairing`` says which open
+clock a stop event meets (``engine.pairing`` decides what belongs to what).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from engine.status import Deadline
 _FIELDS = (
     "key", "instance", "rule", "kind", "statutory", "actor", "nominal", "due", "met_on",
     "met_by", "exception", "premature_on", "trigger", "trigger_date", "citation", "explanation",
-    "plain_explanation", "exception_recorded_on",
+    "plain_explanation", "exception_recorded_on", "escalates",
 )
 
 

@@ -140,6 +140,7 @@ class DeadlineRow(Base):
     plain_explanation: Mapped[str] = mapped_column(Text, default="")  # the family's
     warnings: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
     exception_recorded_on: Mapped[dt.date | None]
+    escalates: Mapped[bool] = mapped_column(default=True)
     projected_at: Mapped[dt.datetime]
 
 

@@ -171,6 +171,7 @@ def _deadline(
         plain_explanation=plain.explain(clock, exception, calendar),
         warnings=tuple(dict.fromkeys(clock.warnings)),
         exception_recorded_on=exception.date if exception else None,
+        escalates=rule.escalates,
     )
 
 

@@ -45,6 +45,7 @@ def deadline_row(deadline: Deadline, as_of: dt.date, calendar: WorkingCalendar) 
         "plain_explanation": deadline.plain_explanation,
         "warnings": list(deadline.warnings),
         "exception_recorded_on": _iso(deadline.exception_recorded_on),
+        "escalates": deadline.escalates,
     }
 
 

@@ -75,6 +75,7 @@ class Rule:
     pairing: Literal["all", "advice", "letter"] = "all"
     restarts: bool = False  # a new start replaces a clock still open
     looks_back: bool = False  # met by stop events *before* the start (since the last one)
+    escalates: bool = True  # False: a fact of record, judged but never chased by the sweep
     requires_under_5: bool = False
     special: Special | None = None
     measure: str | None = None  # the timeliness figure it counts towards
@@ -207,15 +208,16 @@ TIMESCALES: tuple[Rule, ...] = (
          (On("review_meeting_scheduled"),), Weeks(-2), "SEND Regs 2014 reg 20(4), 21(4)",
          anchor="meeting_date", stops=(On("review_advice_circulated"),), restarts=True),
     # A meeting recorded as held with no schedule for its date (an imported caseload): the
-    # same two dates are facts of record, judged by the notices sent before it.
+    # same two dates are facts of record, judged by the notices sent before it. The
+    # meeting has happened, so nothing is left to chase: they never escalate.
     Rule("R09", "review_invitation_latest", "give at least two weeks' notice of the meeting",
          (On("review_meeting_held"),), Weeks(-2), "SEND Regs 2014 reg 20(3), 21(3); A11",
-         stops=(On("review_invitations_sent"),), looks_back=True,
+         stops=(On("review_invitations_sent"),), looks_back=True, escalates=False,
          special="unscheduled_meeting"),
     Rule("R09", "review_advice_circulation_latest",
          "obtain and circulate advice at least two weeks before the meeting",
          (On("review_meeting_held"),), Weeks(-2), "SEND Regs 2014 reg 20(4), 21(4)",
-         stops=(On("review_advice_circulated"),), looks_back=True,
+         stops=(On("review_advice_circulated"),), looks_back=True, escalates=False,
          special="unscheduled_meeting"),
     Rule("R10", "review_report_due", "send the review report", (On("review_meeting_held"),),
          Weeks(2), "SEND Regs 2014 reg 20(7), 21(7)", stops=(On("review_report_sent"),)),

@@ -72,6 +72,9 @@ class Deadline:
     # When the exception that disapplies this limit was recorded (after ``nominal``:
     # recorded late, counted as such in the timeliness figures).
     exception_recorded_on: dt.date | None = None
+    # False for a fact of record (R09 judged after the meeting was held): reported and
+    # judged, never escalated, since nothing is left to do.
+    escalates: bool = True
 
 
 @dataclass(frozen=True)

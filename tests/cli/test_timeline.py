@@ -18,7 +18,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ROW_KEYS = {
     "key", "rule", "instance", "due", "nominal", "status", "met_on", "days_late", "statutory",
     "kind", "exception", "exceptions_available", "citation", "explanation", "plain_explanation",
-    "warnings", "exception_recorded_on",
+    "warnings", "exception_recorded_on", "escalates",
 }
 
 

@@ -218,3 +218,20 @@ def test_R09_a_scheduled_meeting_is_reported_once_from_its_schedule():
                  ev("review_meeting_held", "2025-03-03"))
     latest = only(ds, "review_invitation_latest")
     assert (latest.trigger, latest.due) == ("review_meeting_scheduled", D("2025-02-17"))
+
+
+def test_R09_dates_judged_after_the_meeting_are_facts_of_record_never_chased():
+    """A meeting already held cannot be given notice any more: its R09 dates are reported
+    and judged, but the nightly sweep escalates nothing for them (an imported caseload
+    would otherwise send a breach notice for every past meeting)."""
+    from engine.escalation import CaseDeadline, decide_escalations
+
+    held = only(project(PLAN, ev("review_meeting_held", "2025-03-03")),
+                "review_invitation_latest")
+    scheduled = only(project(PLAN, ev("review_meeting_scheduled", "2025-01-20",
+                                      meeting_date="2025-03-03")), "review_invitation_latest")
+    night = D("2025-03-20")
+    assert status_on(held, night, ENGLAND) is Status.BREACHED
+    assert not held.escalates
+    assert decide_escalations([CaseDeadline("EHC-1", held)], night, ENGLAND) == []
+    assert decide_escalations([CaseDeadline("EHC-1", scheduled)], night, ENGLAND)

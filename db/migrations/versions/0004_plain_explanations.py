@@ -1,7 +1,8 @@
-"""Three columns on the ``deadlines`` projection (issue 8): ``plain_explanation`` (the
+"""Four columns on the ``deadlines`` projection (issue 8): ``plain_explanation`` (the
 family's explanation, beside the staff one), ``warnings`` (what the caseworker must look
-at, e.g. an exception recorded late) and ``exception_recorded_on`` (so the timeliness
-figures can count exceptions recorded after the limit).
+at, e.g. an exception recorded late), ``exception_recorded_on`` (so the timeliness
+figures can count exceptions recorded after the limit) and ``escalates`` (false for a
+fact of record the sweep must not chase: R09 judged after the meeting was held).
 
 Existing rows get an empty explanation and no warnings until the projection is rebuilt
 (``db.projections.rebuild_all``), which the lead's merge note asks for.
@@ -34,10 +35,14 @@ def upgrade() -> None:
             sa.Column("warnings", JSON_DOC, nullable=False, server_default=sa.text("'[]'"))
         )
         batch.add_column(sa.Column("exception_recorded_on", sa.Date(), nullable=True))
+        batch.add_column(
+            sa.Column("escalates", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("deadlines") as batch:
+        batch.drop_column("escalates")
         batch.drop_column("exception_recorded_on")
         batch.drop_column("warnings")
         batch.drop_column("plain_explanation")

@@ -53,6 +53,7 @@ class Clock:
     premature_on: dt.date | None = None
     premature_by: str | None = None
     plain_start: str = ""  # the trigger in the family's words, with its date
+    plain_facts: list[str] = field(default_factory=list)  # sentences about the start
     plain_notes: list[str] = field(default_factory=list)  # the family's version of specials
     warnings: list[str] = field(default_factory=list)
 
@@ -79,11 +80,7 @@ def anchor(rule: Rule, event: CaseEvent, cal: WorkingCalendar) -> tuple[dt.date,
                 f"it was posted {method.replace('_', ' ')} on {long_date(when)} and is deemed "
                 f"served on {long_date(served)}, the {nth} working day after posting"
                 f"{skipped_days(when, served, cal)} (R29)"
-            ), (
-                f"the day it counts as delivered, {day_name(served)}. It was posted on "
-                f"{day_name(when)}, and post counts as delivered on the {nth} working day "
-                "after posting"
-            )
+            ), f"the day it counts as delivered, {day_name(served)}"
         return when, f"it was served by {method or 'email'} on {long_date(when)}", (
             f"the day it was sent to you, {day_name(when)}"
         )
@@ -209,7 +206,15 @@ def _start(rule: Rule, event: CaseEvent, case: Case) -> Clock:
         nominal, arithmetic = rule.period.apply(start, case.calendar)
     except CalendarGap as exc:
         raise CalendarGap(exc.reason, index=case.positions.get(id(event))) from None
-    return Clock(rule, event, start, start_text, nominal, arithmetic, plain_start=plain_start)
+    clock = Clock(rule, event, start, start_text, nominal, arithmetic, plain_start=plain_start)
+    method = getattr(event, "method", None)
+    if rule.anchor == "served" and method in POSTED:
+        nth = "2nd" if method == "first_class_post" else "4th"
+        clock.plain_facts.append(
+            f"It was posted on {day_name(event_date(event))}. Post counts as delivered on the "
+            f"{nth} working day after posting."
+        )
+    return clock
 
 
 def _paired(rule: Rule, open_: OpenClocks, stop: CaseEvent, pairing: Pairing) -> list[Clock]:

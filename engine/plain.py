@@ -67,10 +67,10 @@ DUTIES: Mapping[str, str] = {
                                         "reply",
     "final_plan_due": "The council must issue the final plan",
     "annual_review_due": "The council must finish the yearly review and tell you its decision",
-    "advisory_under5_review_3_months": "The council should think about reviewing the plan "
-                                       "early, because your child is under 5,",
-    "advisory_under5_review_6_months": "The council should think about reviewing the plan "
-                                       "again, because your child is under 5,",
+    "advisory_under5_review_3_months": "For a child under 5, the council should think about "
+                                       "a first early review",
+    "advisory_under5_review_6_months": "For a child under 5, the council should think about "
+                                       "a second early review",
     "review_invitation_latest": "Everyone invited must be told the date of the review "
                                 "meeting",
     "review_advice_circulation_latest": "The advice for the review meeting must be sent out",
@@ -153,10 +153,12 @@ def explain(
         parts = [wording.format(day=day_name(clock.nominal))]
     else:
         parts = [f"{wording} by {day_name(clock.nominal)}."]
+    counted = rule.period.plain(clock.plain_start) if clock.plain_start else ""
     if clock.plain_notes:
         parts.extend(clock.plain_notes)
-    elif clock.plain_start:
-        parts.append(_sentence(rule.period.plain(clock.plain_start)))
+    elif counted and counted != clock.plain_start:  # a date that is its start says no more
+        parts.append(_sentence(counted))
+    parts.extend(clock.plain_facts)
     if rule.kind == "window" and rule.premature:
         parts.append(
             f"The council must not finish the plan before {day_name(clock.nominal + _DAY)}."

@@ -118,10 +118,12 @@ def _output(
 
 
 def _warning_lines(document: Mapping[str, Any], warnings: Sequence[CaseWarning]) -> list[str]:
-    if not warnings:
+    once = list({w.message: w for w in reversed(warnings)}.values())[::-1]
+    once.sort(key=lambda w: (w.index is None, w.index or 0))
+    if not once:
         return []
-    lines = ["", f"Warnings ({len(warnings)}):"]
-    for warning in warnings:
+    lines = ["", f"Warnings ({len(once)}):"]
+    for warning in once:  # the same message about two deadlines is shown once
         where = _where(document, warning.index)
         about = f" [{warning.key}]" if warning.key else ""
         text = f"{where}{about}: {warning.message}" if where else warning.message

@@ -75,11 +75,7 @@ def project_case(history: Sequence[CaseEvent], calendar: WorkingCalendar) -> Pro
     evidence = exemptions.Evidence.of(events)
     judged = _judge(case, evidence)
     _exception_warnings(case, evidence)
-    for clock, _, _ in judged:
-        for message in dict.fromkeys(clock.warnings):
-            case.warnings.append(CaseWarning(
-                message, case.positions.get(id(clock.trigger)), clock.rule.key, clock.instance
-            ))
+    _attach(case, [clock for clock, _, _ in judged])
     deadlines = []
     for clock, exception, available in judged:
         with _pointing_at(case, clock):
@@ -123,6 +119,29 @@ def _exception_warnings(case: Case, evidence: exemptions.Evidence) -> None:
         case.warn(event, message)
         if near is not None:
             near.warnings.append(message)
+
+
+def _attach(case: Case, clocks: Sequence[Clock]) -> None:
+    """A warning about an event that starts clocks goes on those clocks' deadlines (so the
+    stored projection carries it); then every deadline's warnings join the case's, named
+    by key. Warnings about no clock's trigger stay the case's own."""
+    started: dict[int, list[Clock]] = {}
+    for clock in clocks:
+        started.setdefault(id(clock.trigger), []).append(clock)
+    by_position = {case.positions[key]: found for key, found in started.items()}
+    own = []
+    for warning in case.warnings:
+        targets = by_position.get(warning.index, []) if warning.index is not None else []
+        for clock in targets:
+            clock.warnings.append(warning.message)
+        if not targets:
+            own.append(warning)
+    case.warnings[:] = own
+    for clock in clocks:
+        for message in dict.fromkeys(clock.warnings):
+            case.warnings.append(CaseWarning(
+                message, case.positions.get(id(clock.trigger)), clock.rule.key, clock.instance
+            ))
 
 
 @contextmanager

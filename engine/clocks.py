@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from calendars.base import WorkingCalendar
+from calendars.errors import CalendarGap
 from calendars.service import deemed_served
-from engine.errors import CalendarGap
+from engine.errors import InvalidHistory
 from engine.events import AdviceRequested, CaseEvent, ChildDateOfBirth, event_date
 from engine.pairing import Pairing
 from engine.periods import add_months, day_name, long_date, skipped_days
 from engine.plain import event_phrase
 from engine.rules import POSTED, On, Rule
 from engine.status import CaseWarning
+
+CASE_CLOSED = "case_closed"
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,19 @@ class Case:
 
     def warn(self, event: CaseEvent, message: str) -> None:
         self.warnings.append(CaseWarning(message, index=self.positions.get(id(event))))
+
+    @contextmanager
+    def pointing_at(self, event: CaseEvent) -> Iterator[None]:
+        """A clock that needs dates the calendar has no data for cannot be counted: the
+        history is refused at the event that started it (so the caseworker can find it)."""
+        try:
+            yield
+        except CalendarGap as exc:
+            raise InvalidHistory(
+                f"{event.type} on {event_date(event)}: its deadlines cannot be counted: "
+                f"{exc.reason}",
+                index=self.positions.get(id(event)),
+            ) from None
 
 
 @dataclass(eq=False)  # identity: closing one clock must not compare every event field
@@ -152,6 +169,7 @@ def run_rule(rule: Rule, case: Case) -> list[Clock]:
     done: list[Clock] = []
     earlier: list[CaseEvent] = []  # stop events since the last start (rules that look back)
     concerned = {p.type for p in (*rule.starts, *rule.stops, *rule.premature, *rule.cancels)}
+    concerned.add(CASE_CLOSED)  # ends every rule's open clocks (``_cancels``)
     for event in case.events:
         if event.type not in concerned:
             continue
@@ -161,7 +179,7 @@ def run_rule(rule: Rule, case: Case) -> list[Clock]:
             done.extend(_meet(rule, open_, event, case.pairing))
         if _any(rule.premature, event):
             _premature(open_, event)
-        if _any(rule.cancels, event):
+        if _cancels(rule, event):
             open_.cancel_started_by(when)
         if _any(rule.starts, event) and _applies(rule, dob, when):
             if rule.restarts:
@@ -177,6 +195,14 @@ def run_rule(rule: Rule, case: Case) -> list[Clock]:
                 open_.add(clock)
             earlier = []
     return _name_instances([*done, *open_])
+
+
+def _cancels(rule: Rule, event: CaseEvent) -> bool:
+    """Whether ``event`` ends ``rule``'s open clocks: one of its own cancelling events, or
+    the case closing (the LA's duties end with it; a parent's windows run on)."""
+    if event.type == CASE_CLOSED:
+        return rule.kind != "window"
+    return _any(rule.cancels, event)
 
 
 def _meet(rule: Rule, open_: OpenClocks, stop: CaseEvent, pairing: Pairing) -> list[Clock]:
@@ -201,11 +227,9 @@ def _premature(open_: OpenClocks, act: CaseEvent) -> None:
 
 def _start(rule: Rule, event: CaseEvent, case: Case) -> Clock:
     """The clock ``event`` starts; a calendar with no data for it points at the event."""
-    try:
+    with case.pointing_at(event):
         start, start_text, plain_start = anchor(rule, event, case.calendar)
         nominal, arithmetic = rule.period.apply(start, case.calendar)
-    except CalendarGap as exc:
-        raise CalendarGap(exc.reason, index=case.positions.get(id(event))) from None
     clock = Clock(rule, event, start, start_text, nominal, arithmetic, plain_start=plain_start)
     method = getattr(event, "method", None)
     if rule.anchor == "served" and method in POSTED:

@@ -10,20 +10,19 @@ caseworker must look at (an exception recorded at the wrong time, a pairing gues
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import engine.exemptions as exemptions
+import engine.plain as plain
 from calendars.base import WorkingCalendar
-from engine import exemptions, plain
 from engine.clocks import Case, Clock, run_rule
-from engine.errors import CalendarGap
 from engine.events import ACT_IN_FORCE, CaseEvent, ExceptionRecorded, event_date
-from engine.history import check_history
 from engine.pairing import pair
 from engine.periods import long_date
 from engine.rules import TIMESCALES
 from engine.special import SPECIALS
+from engine.stages import check_history
 from engine.status import CaseWarning, Deadline
 
 
@@ -50,7 +49,8 @@ def project_deadlines(
 
     Raises:
         InvalidHistory: the events cannot all be true (with the offending event's index).
-        CalendarGap: a clock needs working days the calendar has no data for.
+            A clock that needs dates the calendar has no data for is refused the same
+            way, at the event that started it.
     """
     return project_case(history, calendar).deadlines
 
@@ -78,7 +78,7 @@ def project_case(history: Sequence[CaseEvent], calendar: WorkingCalendar) -> Pro
     _attach(case, [clock for clock, _, _ in judged])
     deadlines = []
     for clock, exception, available in judged:
-        with _pointing_at(case, clock):
+        with case.pointing_at(clock.trigger):
             deadlines.append(_deadline(clock, exception, available, calendar))
     deadlines.sort(key=lambda d: (d.nominal, d.key, d.instance))
     warnings = sorted(
@@ -96,7 +96,7 @@ def _judge(case: Case, evidence: exemptions.Evidence) -> list[Judged]:
     judged: list[Judged] = []
     for rule in TIMESCALES:
         for clock in run_rule(rule, case):
-            with _pointing_at(case, clock):
+            with case.pointing_at(clock.trigger):
                 if rule.special is not None and not SPECIALS[rule.special](clock, case):
                     continue
                 exception = exemptions.recorded(clock, evidence)
@@ -142,15 +142,6 @@ def _attach(case: Case, clocks: Sequence[Clock]) -> None:
             case.warnings.append(CaseWarning(
                 message, case.positions.get(id(clock.trigger)), clock.rule.key, clock.instance
             ))
-
-
-@contextmanager
-def _pointing_at(case: Case, clock: Clock) -> Iterator[None]:
-    """A calendar with no data for a date the clock needs points at the clock's trigger."""
-    try:
-        yield
-    except CalendarGap as exc:
-        raise CalendarGap(exc.reason, index=case.positions.get(id(clock.trigger))) from None
 
 
 def _before_the_act(clock: Clock) -> None:

@@ -37,9 +37,9 @@ from engine.errors import InvalidEvent
 LONDON = ZoneInfo("Europe/London")
 
 # The door's limits (docs/case-format.md §2). Dates the engine can count with: the calendar
-# covers 2000-2100, so a clock from the last years may still run out of calendar
-# (CalendarGap, pointing at its trigger). A date of birth may be older (a young person's
-# plan runs to 25).
+# covers 2000-2100, so a clock from the last years may still run out of calendar (refused
+# as an impossible history, pointing at its trigger). A date of birth may be older (a young
+# person's plan runs to 25).
 FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
 FIRST_BIRTH_DATE = dt.date(1900, 1, 1)
 # Children and Families Act 2014 Part 3 and the SEND Regulations 2014 came into force on
@@ -179,7 +179,8 @@ class AdviceRequested(_Dated):
     """One reg 6 request; the adviser's 6 weeks (R02) run from ``received_on``."""
 
     type: Literal["advice_requested"]
-    advisor: str
+    advisor: str  # an adviser type (``engine.advisers``), checked at the door
+    organisation: str | None = None  # the ICB or trust, or who the "other" adviser is
     school: str | None = None
     advice_id: str | None = None
     received_on: LegalDate | None = None  # when the body received it; defaults to ``date``
@@ -453,6 +454,16 @@ class AppealRegistered(_AboutALetter):
     type: Literal["appeal_registered"]
 
 
+class CaseClosed(_Dated):
+    """The council's work on the case ended: the plan ceased, the child or young person
+    moved away (the plan not transferred), or the request was withdrawn. The LA's clocks
+    still running stop (a parent's appeal or mediation window runs on), and the case
+    takes no further event until this one is withdrawn (``event_withdrawn``)."""
+
+    type: Literal["case_closed"]
+    reason: Literal["plan_ceased", "moved_away", "request_withdrawn"]
+
+
 class EventWithdrawn(_Dated):
     """Takes an earlier event (by ``id``) out of the reckoning; the log keeps both."""
 
@@ -462,7 +473,7 @@ class EventWithdrawn(_Dated):
 
 
 CaseEvent = Annotated[
-    RequestReceived | LaBecameResponsible | DecisionToAssessNotified | AdviceRequested
+    CaseClosed | RequestReceived | LaBecameResponsible | DecisionToAssessNotified | AdviceRequested
     | AdviceReceived | AppointmentNotKept | AbsenceFromArea | SchoolClosure | ExceptionRecorded
     | DecisionNotToIssueNotified | DraftPlanServed | DraftPlanPosted | SchoolConsulted
     | FinalPlanIssued | ChildDateOfBirth | ReviewMeetingScheduled | ReviewInvitationsSent

@@ -9,15 +9,33 @@ staff explanation (``engine.deadlines``) keeps the arithmetic and the sources.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
+from calendars.base import WorkingCalendar
 from engine.events import CaseEvent, ExceptionRecorded, event_date
 from engine.periods import day_name
+from engine.rules import Rule
 
-if TYPE_CHECKING:
-    from calendars.base import WorkingCalendar
-    from engine.clocks import Clock
+
+class Explained(Protocol):
+    """What the family's explanation reads from a clock (``engine.clocks.Clock``), named
+    here so this module need not import the fold that imports it."""
+
+    @property
+    def rule(self) -> Rule: ...
+    @property
+    def nominal(self) -> dt.date: ...
+    @property
+    def met_on(self) -> dt.date | None: ...
+    @property
+    def premature_on(self) -> dt.date | None: ...
+    @property
+    def plain_start(self) -> str: ...
+    @property
+    def plain_notes(self) -> Sequence[str]: ...
+    @property
+    def plain_facts(self) -> Sequence[str]: ...
 
 # Each trigger as a noun phrase; "{day}" is its date with the day's name.
 EVENT_PHRASES: Mapping[str, str] = {
@@ -135,7 +153,7 @@ def event_phrase(event: CaseEvent) -> str:
 
 
 def explain(
-    clock: Clock,
+    clock: Explained,
     exception: ExceptionRecorded | None,
     calendar: WorkingCalendar,
 ) -> str:

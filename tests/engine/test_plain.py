@@ -62,10 +62,8 @@ REFUSAL = [
     ev("mediation_agreement", "2025-02-25", appealable=True, action="assess"),
     ev("mediation_agreement", "2025-02-26"),
 ]
-ORDERED = [
-    ev("request_received", "2025-01-06"),
-    ev("decision_to_assess_notified", "2025-02-10", outcome="refuse"),
-    ev("decision_letter_sent", "2025-02-10", decision="refuse_to_assess"),
+ORDERED = [  # the refusal appealed, and the Tribunal orders a plan
+    *REFUSAL[:3],
     ev("appeal_registered", "2025-03-20"),
     ev("tribunal_order", "2025-05-01", order="make_and_maintain_plan"),
 ]

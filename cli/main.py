@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "timeliness": ("cli.timeliness", "timeliness figures (6-week decisions, 20-week plans...) "
                    "for a period"),
     "demo": ("cli.demo", "build a realistic demo local authority in the database"),
+    "serve": ("cli.serve", "run the web application (caseworkers' and managers' pages)"),
 }
 DESCRIPTION = "Statutory EHC timescales for a local authority's SEND team."
 

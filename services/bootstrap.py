@@ -41,6 +41,9 @@ class Runtime:
     def today(self) -> dt.date:
         return london_today()
 
+    def now(self) -> dt.datetime:
+        return utc_now()
+
 
 def start(environ: Mapping[str, str] | None = None) -> Runtime:
     """Read the settings (default: the process environment) once.
@@ -56,3 +59,8 @@ def london_today() -> dt.date:
     midnight in summer they differ)."""
     now = pendulum.now("Europe/London")
     return dt.date(now.year, now.month, now.day)
+
+
+def utc_now() -> dt.datetime:
+    """The instant now, aware UTC (when a log-in, a session or an account change happened)."""
+    return dt.datetime.now(dt.UTC)

@@ -8,7 +8,7 @@ Existing rows get an empty explanation and no warnings until the projection is r
 (``db.projections.rebuild_all``), which the lead's merge note asks for.
 
 Revision ID: 0004_plain_explanations
-Revises: 0004
+Revises: 0005_web_accounts
 Create Date: 2026-12-03
 """
 
@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql
 JSON_DOC = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")  # as db.schema.JsonDoc
 
 revision: str = "0004_plain_explanations"
-down_revision: str | None = "0004"  # main's 0004 (case stage), merged in first
+down_revision: str | None = "0005_web_accounts"  # main's newest, merged in first
 branch_labels: str | None = None
 depends_on: str | None = None
 

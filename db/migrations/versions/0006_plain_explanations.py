@@ -7,7 +7,7 @@ fact of record the sweep must not chase: R09 judged after the meeting was held).
 Existing rows get an empty explanation and no warnings until the projection is rebuilt
 (``db.projections.rebuild_all``), which the lead's merge note asks for.
 
-Revision ID: 0004_plain_explanations
+Revision ID: 0006_plain_explanations
 Revises: 0005_web_accounts
 Create Date: 2026-12-03
 """
@@ -20,8 +20,8 @@ from sqlalchemy.dialects import postgresql
 
 JSON_DOC = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")  # as db.schema.JsonDoc
 
-revision: str = "0004_plain_explanations"
-down_revision: str | None = "0005_web_accounts"  # main's newest, merged in first
+revision: str = "0006_plain_explanations"
+down_revision: str | None = "0005_web_accounts"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -84,8 +84,8 @@ Phase = Literal[
     "early_years", "infant", "junior", "primary", "middle", "secondary", "post16_institution",
     "school",
 ]
-# Clock names an exception can disapply (§5.1 scope per clock, §5.2 advice).
-Clock = Literal[
+# Exception scopes: the clocks an exception can disapply (§5.1 scope per clock, §5.2 advice).
+ExceptionScope = Literal[
     "decision_to_assess", "decision_not_to_issue", "final_plan", "advice",
     "reassessment_final_plan",
 ]
@@ -238,7 +238,7 @@ class ExceptionRecorded(_Dated):
 
     type: Literal["exception_recorded"]
     ground: ExceptionGround
-    applies_to: tuple[Clock, ...] = Field(min_length=1)
+    applies_to: tuple[ExceptionScope, ...] = Field(min_length=1)
     advice_id: str | None = None  # for ``advice``: which request; None = every open one
     advisor: str | None = None
 

@@ -123,7 +123,7 @@ def recorded(clock: Clock, evidence: Evidence) -> ExceptionRecorded | None:
     the clock but was recorded outside that span is remembered with the reason, for the
     warning.
     """
-    name = clock.rule.clock
+    name = clock.rule.scope
     if name is None:
         return None
     for event in evidence.by_clock.get(name, ()):
@@ -188,7 +188,7 @@ def available(
     clock: Clock, evidence: Evidence, calendar: WorkingCalendar
 ) -> tuple[str, ...]:
     """Grounds the history makes available for ``clock`` (for the LA to decide on)."""
-    name = clock.rule.clock
+    name = clock.rule.scope
     if name is None:
         return ()
     found: list[str] = []

@@ -68,7 +68,7 @@ class Rule:
     kind: Kind = "limit"
     statutory: bool = True
     actor: str = "la"
-    clock: str | None = None  # the exception scope (events.Clock) this limit belongs to
+    scope: str | None = None  # the exception scope (events.ExceptionScope) it belongs to
     grounds: tuple[str, ...] = ()  # ground prefixes that may disapply it (§5)
     # A stop meets every open clock ("all"), the one request it names ("advice"), or the
     # clock of the decision letter it is about ("letter", engine.pairing).
@@ -157,16 +157,16 @@ def _unopposed(key: str, appeal: tuple[str, ...], weeks: int, step: str, *done: 
 TIMESCALES: tuple[Rule, ...] = (
     # --- EHC needs assessment -------------------------------------------------------------
     Rule("R01", "decision_to_assess_due", "notify the decision whether to assess", REQUEST,
-         Weeks(6), "SEND Regs 2014 reg 5(1), reg 4(1); CoP 9.14", clock="decision_to_assess",
+         Weeks(6), "SEND Regs 2014 reg 5(1), reg 4(1); CoP 9.14", scope="decision_to_assess",
          stops=(On("decision_to_assess_notified"),), grounds=("reg5_4_",),
          measure="decision_6_weeks"),
     Rule("R02", "advice_due", "provide the requested advice", (On("advice_requested"),),
          Weeks(6), "SEND Regs 2014 reg 8(1)", anchor="received_on", actor="adviser",
-         stops=(On("advice_received"),), pairing="advice", clock="advice",
+         stops=(On("advice_received"),), pairing="advice", scope="advice",
          grounds=("reg8_2_",), measure="advice_6_weeks"),
     Rule("R03", "decision_not_to_issue_due",
          "notify a decision not to issue a plan (a draft plan shows the decision to issue)",
-         REQUEST, Weeks(16), "SEND Regs 2014 reg 10(1)", clock="decision_not_to_issue",
+         REQUEST, Weeks(16), "SEND Regs 2014 reg 10(1)", scope="decision_not_to_issue",
          stops=(On("decision_not_to_issue_notified"), *DRAFT, On("final_plan_issued")),
          cancels=(REFUSED,), grounds=("reg10_4_",)),
     Rule("R29", "draft_deemed_served", "the posted draft plan is deemed served",
@@ -183,7 +183,7 @@ TIMESCALES: tuple[Rule, ...] = (
          Days(15), "CFA 2014 s.39(2)-(3); CoP 9.83 (guidance: 'should')", kind="date",
          statutory=False, actor="institution"),
     Rule("R06", "final_plan_due", "issue the final EHC plan", REQUEST, Weeks(20),
-         "SEND Regs 2014 reg 13(2); CoP 9.40", clock="final_plan",
+         "SEND Regs 2014 reg 13(2); CoP 9.40", scope="final_plan",
          stops=(On("final_plan_issued"),),
          cancels=(REFUSED, On("decision_not_to_issue_notified")),
          grounds=("reg13_3_", "reg10_4_"), measure="plan_20_weeks"),
@@ -281,7 +281,7 @@ TIMESCALES: tuple[Rule, ...] = (
          stops=(On("reassessment_decision_notified"),)),
     Rule("R15", "reassessment_final_plan_due", "issue the amended or replacement plan",
          (On("reassessment_decision_notified", {"outcome": ("reassess",)}),), Weeks(14),
-         "SEND Regs 2014 reg 27(2)", clock="reassessment_final_plan",
+         "SEND Regs 2014 reg 27(2)", scope="reassessment_final_plan",
          stops=(On("final_plan_issued"), On("amended_plan_issued")),
          grounds=("reg27_3_", "reg10_4_")),
     # --- Moving between local authorities (reg 15) -----------------------------------------
@@ -349,5 +349,5 @@ TIMESCALES: tuple[Rule, ...] = (
 
 # Which exception grounds may disapply which clock (§5.1 "Scope per clock", §5.2).
 CLOCK_GROUNDS: Mapping[str, tuple[str, ...]] = {
-    rule.clock: rule.grounds for rule in TIMESCALES if rule.clock is not None
+    rule.scope: rule.grounds for rule in TIMESCALES if rule.scope is not None
 }

@@ -42,7 +42,7 @@ from notifications.transport import (
     TransportUnavailable,
 )
 
-Clock = Callable[[], dt.datetime]
+TimeSource = Callable[[], dt.datetime]
 log = logging.getLogger(__name__)
 
 
@@ -103,7 +103,7 @@ def deliver_pending(
     settings: NotifySettings,
     *,
     la_id: int | None = None,
-    clock: Clock = utc_now,
+    clock: TimeSource = utc_now,
     batch: int = 200,
 ) -> DeliveryReport:
     """Send every due ``pending`` row (of one local authority, or all of them)."""
@@ -173,7 +173,7 @@ def _deliver_one(
     transport: EmailTransport,
     settings: NotifySettings,
     row_id: int,
-    clock: Clock,
+    clock: TimeSource,
     report: DeliveryReport,
 ) -> bool:
     """Deliver one row; False when the server is unreachable and the run should stop."""
@@ -218,7 +218,7 @@ def _later(
     engine: Engine,
     row: OutboxRow,
     reason: str,
-    clock: Clock,
+    clock: TimeSource,
     settings: NotifySettings,
     report: DeliveryReport,
 ) -> None:

@@ -155,6 +155,8 @@ def field_value(raw: str) -> tuple[str, Any]:
             return name.strip(), json.loads(value)
         except json.JSONDecodeError as exc:
             raise argparse.ArgumentTypeError(f"field {name}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise argparse.ArgumentTypeError(f"field {name}: JSON nested too deeply") from None
     return name.strip(), value
 
 

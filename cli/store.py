@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.common import actor, add_user_option, guarded, progress, runtime, store
+from cli.common import actor, add_user_option, guarded, progress, runtime, store, today
 
 
 def register(subparsers: Any) -> None:
@@ -64,7 +64,8 @@ def import_file(args: argparse.Namespace) -> int:
     from services.store import import_file
 
     with progress("Importing cases") as advance:
-        report = import_file(store(), args.file, actor=actor(args), progress=advance)
+        report = import_file(store(), args.file, actor=actor(args), as_of=today(args),
+                             progress=advance)
     print(
         f"imported {report.events_added} events into {report.cases_touched} cases "
         f"({report.cases_opened} new); {report.events_already_present} events were already "

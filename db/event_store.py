@@ -49,7 +49,8 @@ EVENTS: Table = Base.metadata.tables["case_events"]
 APPEND_ATTEMPTS = 60
 RETRY_PAUSE_S = 0.005
 # Bookkeeping fields: not part of what an event says, so not part of its content hash.
-_META_FIELDS = frozenset({"id", "recorded_at", "recorded_by"})
+_META_FIELDS = frozenset({"id", "recorded_at", "recorded_by", "imported_recorded_at",
+                          "imported_recorded_by"})
 
 
 @dataclass(frozen=True)

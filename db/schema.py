@@ -165,3 +165,12 @@ class AuditEntry(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     la_id: Mapped[int | None] = mapped_column(ForeignKey("local_authorities.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+
+
+def column_size(model: type[Base], column: str) -> int:
+    """The characters a text column holds: the door (``services.door``) refuses more on
+    both backends, so PostgreSQL never refuses what SQLite would have kept."""
+    kind = model.__table__.c[column].type
+    if not isinstance(kind, String) or kind.length is None:
+        raise TypeError(f"{model.__tablename__}.{column} is not a sized text column")
+    return kind.length

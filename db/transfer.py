@@ -107,13 +107,16 @@ def export_cases(
 
 
 def _exported_event(row: CaseEventRow) -> dict[str, Any]:
-    """The event as recorded; when and by whom come from the row unless the event already
-    carried them (from the system it was first imported from)."""
+    """The event as recorded, with when and by whom from the row: the recorder is never
+    what an event says. Who recorded it in an earlier system stays apart, as
+    ``imported_recorded_by``/``_at`` (an older row may still carry it as ``recorded_*``)."""
     record = to_record(row)
-    event = record.event
-    bookkeeping = {"recorded_at": event.recorded_at or record.recorded_at,
-                   "recorded_by": event.recorded_by or record.recorded_by}
-    return dump_event(event.model_copy(update=bookkeeping))
+    data = dump_event(record.event)
+    for key in ("recorded_by", "recorded_at"):
+        if key in data:
+            data.setdefault(f"imported_{key}", data.pop(key))
+    return {**data, "recorded_at": record.recorded_at.isoformat(),
+            "recorded_by": record.recorded_by}
 
 
 class _Known:

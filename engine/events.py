@@ -15,6 +15,7 @@ removes an earlier event from the reckoning without deleting it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -51,10 +52,20 @@ MAX_TEXT = 10_000  # characters in one text field
 
 
 def _no_numbers(value: Any) -> Any:
-    """A date is written YYYY-MM-DD: a number (``"date": 0``) is not read as 1970-01-01."""
+    """A date is written YYYY-MM-DD: a number (``"date": 0``) is not read as 1970-01-01,
+    and a UK date (20/07/2026) is told the format rather than "invalid character in year"."""
     if isinstance(value, bool | int | float):
         raise ValueError(f"expected a date written YYYY-MM-DD, not the number {value!r}")
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
+        uk = _UK_DATE.fullmatch(value.strip())
+        example = (f" (e.g. {uk[3]}-{int(uk[2]):02d}-{int(uk[1]):02d} for {value.strip()})"
+                   if uk else "")
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD{example}")
     return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T00:00(:00(\.0+)?)?)?")
+_UK_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
 
 
 def _date_between(first: dt.date, last: dt.date) -> Any:
@@ -89,6 +100,7 @@ ExceptionScope = Literal[
     "decision_to_assess", "decision_not_to_issue", "final_plan", "advice",
     "reassessment_final_plan",
 ]
+EXCEPTION_SCOPES: tuple[str, ...] = ExceptionScope.__args__  # type: ignore[attr-defined]
 ExceptionGround = Literal[
     "reg5_4_a_school_closure", "reg5_4_b_early_years_closure",
     "reg5_4_c_exceptional_personal_circumstances", "reg5_4_d_absent_4_weeks",
@@ -245,7 +257,16 @@ class ExceptionRecorded(_Dated):
     @field_validator("applies_to", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        return (value,) if isinstance(value, str) else value
+        """One name or a list; an unknown name is one clause that lists the known ones."""
+        names = (value,) if isinstance(value, str) else value
+        if isinstance(names, list | tuple):
+            unknown = [n for n in names if n not in EXCEPTION_SCOPES]
+            if unknown:
+                raise ValueError(
+                    f"unknown {', '.join(repr(n) for n in unknown)}: expected one or more "
+                    f"of {', '.join(EXCEPTION_SCOPES)}"
+                )
+        return names
 
 
 class DecisionNotToIssueNotified(_Dated):
@@ -561,7 +582,8 @@ def too_many_events() -> str:
 def _unreadable(data: Mapping[str, Any]) -> str | None:
     """What makes raw event data unusable before validation even starts: nesting deeper
     than ``MAX_DEPTH``, text that is not valid Unicode (a lone surrogate such as
-    ``\\ud800``, which no file or screen can show) or longer than ``MAX_TEXT``."""
+    ``\\ud800``, which no file or screen can show, or a NUL, which PostgreSQL cannot
+    store) or longer than ``MAX_TEXT``."""
     stack: list[tuple[str, Any, int]] = [("", data, 1)]
     while stack:
         path, value, depth = stack.pop()
@@ -582,6 +604,9 @@ def _unreadable(data: Mapping[str, Any]) -> str | None:
 def _bad_text(text: str) -> str | None:
     if len(text) > MAX_TEXT:
         return f"text of {len(text):,} characters is longer than the {MAX_TEXT:,} allowed"
+    if "\x00" in text:
+        return (f"not valid text: character {text.index(chr(0)) + 1} is a NUL (\\x00), "
+                "which cannot be stored")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:

@@ -3,6 +3,7 @@ killed mid-way), re-runnable, and an export imports back. Both backends."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -174,7 +175,23 @@ def test_export_imports_back_unchanged_and_adds_nothing_to_its_source(
 
     into_fresh = _import(fresh_sqlite_engine, path)
     assert (into_fresh.cases_opened, into_fresh.events_added) == (2, 8)
-    assert _export(fresh_sqlite_engine) == exported
+    # The importer recorded them here; who recorded them at the source is kept apart.
+    moved = _export(fresh_sqlite_engine)
+    for case in exported["cases"]:
+        for event in case["events"]:
+            event["imported_recorded_by"] = event.pop("recorded_by")
+            event["imported_recorded_at"] = event.pop("recorded_at")
+    for case in moved["cases"]:
+        for event in case["events"]:
+            assert event.pop("recorded_by") == "importer"
+            assert dt.datetime.fromisoformat(event.pop("recorded_at")).tzinfo is not None
+    assert moved == exported
+    # ... and a second generation keeps the first recorder, not the one in between.
+    path = _write(tmp_path, "again.json", json.dumps(_export(fresh_sqlite_engine)))
+    assert _import(fresh_sqlite_engine, path).events_already_present == 8
+    alices = read_import_file(path)[0][0].events[-1].data  # A1's advice, recorded by alice
+    assert alices["imported_recorded_by"] == "alice"
+    assert "recorded_by" not in alices
 
 
 def test_a_case_format_document_imports_once_it_names_process_and_caseworker(

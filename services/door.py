@@ -172,12 +172,16 @@ def findable(reference: str) -> str:
 
 
 def _field_in(reason: str, data: Mapping[str, Any]) -> str | None:
-    """The field an engine reason names (``type: field: why`` or ``field: why``)."""
+    """The field an engine reason names (``type: field: why`` or ``field: why``), else
+    the one whose value it quotes (a check across fields: "2014-08-31 is before...")."""
     kind = data.get("type")
     rest = reason.removeprefix(f"{kind}: ") if isinstance(kind, str) else reason
     head, sep, _ = rest.partition(": ")
     field = head.split(".")[0]
-    return field if sep and field.isidentifier() else None
+    if sep and field.isidentifier():
+        return field
+    return next((key for key, value in data.items()
+                 if key != "type" and isinstance(value, str) and value and value in rest), None)
 
 
 def _shown(value: str) -> str:

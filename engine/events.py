@@ -136,7 +136,7 @@ class _Dated(_Event):
 def _after_the_act(event: _Dated) -> None:
     if event.date < ACT_IN_FORCE and not event.imported:
         raise ValueError(
-            f"{event.date.isoformat()} is before the Children and Families Act 2014 Part 3 "
+            f"date {event.date.isoformat()} is before the Children and Families Act 2014 Part 3 "
             f"came into force ({ACT_IN_FORCE.isoformat()}): that request was made under the "
             'old law; an imported history may still record it with "imported": true'
         )

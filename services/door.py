@@ -180,6 +180,8 @@ def _field_in(reason: str, data: Mapping[str, Any]) -> str | None:
     field = head.split(".")[0]
     if sep and field.isidentifier():
         return field
+    if rest.startswith("field name "):
+        return next((key for key in data if repr(key) in rest), None)
     return next((key for key, value in data.items()
                  if key != "type" and isinstance(value, str) and value and value in rest), None)
 

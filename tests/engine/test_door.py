@@ -39,9 +39,14 @@ def request(day: Any, **fields: Any) -> dict[str, Any]:
         (request("2025-01-06", deep=[[[[[[[[[[[[[[[[[[[[[["x"]]]]]]]]]]]]]]]]]]]]]]),
          "deep.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0: nested more than 20 levels deep"),
         (request("2025-01-06", note="x" * 10_001), "longer than the 10,000 allowed"),
+        (request("2025-01-06", note="a\x00b"), "note: not valid text: character 2 is a NUL"),
+        (request("20/07/2026"), "date: '20/07/2026' is not a date written YYYY-MM-DD "
+                                "(e.g. 2026-07-20 for 20/07/2026)"),
+        (request("2026-7-20"), "date: '2026-7-20' is not a date written YYYY-MM-DD"),
     ],
     ids=["date-0", "date-number", "year-9999", "instant-overflow", "before-the-act",
-         "lone-surrogate", "surrogate-key", "deep-nesting", "huge-text"],
+         "lone-surrogate", "surrogate-key", "deep-nesting", "huge-text", "nul", "uk-date",
+         "unpadded-date"],
 )
 def test_R01_bad_input_at_the_door_is_refused_with_the_reason_and_the_event(data, message):
     with pytest.raises(InvalidEvent) as caught:

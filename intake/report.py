@@ -41,7 +41,8 @@ class QualityReport:
     def totals(self) -> list[Total]:
         counts = Counter(issue.kind for issue in self.issues)
         return sorted(
-            (Total(kind, KINDS[kind].severity, KINDS[kind].title, n) for kind, n in counts.items()),
+            (Total(kind, KINDS[kind].severity, KINDS[kind].title, n)
+             for kind, n in counts.items()),
             key=lambda t: (SEVERITY_ORDER.index(t.severity), -t.count, t.kind),
         )
 

@@ -255,22 +255,32 @@ class _RowReader:
                     f"{start.replace('_', ' ')} to {end.replace('_', ' ')} on {on:%d/%m/%Y}")
 
     def _checked(self) -> tuple[PlannedEvent, ...]:
-        """The row's events through the engine, in date order; problems at their column."""
-        parsed: list[tuple[int, CaseEvent]] = []
-        for index, planned in enumerate(self.events):
-            try:
-                parsed.append((index, parse_event(planned.data)))
-            except InvalidEvent as exc:
-                self.issues.append(Issue(self.row.number, planned.column, "invalid_event",
-                                         exc.reason))
-        ordered = [self.events[i] for i, _ in sorted(parsed, key=sort_key)]
+        events, issues = checked(self.events, self.row.number)
+        self.issues += issues
+        return events
+
+
+def checked(
+    events: list[PlannedEvent], row: int
+) -> tuple[tuple[PlannedEvent, ...], list[Issue]]:
+    """A case's planned events through the engine, in date order, and what it refused,
+    each problem at the column (or element) its event came from."""
+    issues: list[Issue] = []
+    parsed: list[tuple[int, CaseEvent]] = []
+    for index, planned in enumerate(events):
         try:
-            check_history([event for _, event in sorted(parsed, key=sort_key)])
-        except EngineError as exc:
-            where = ordered[exc.index].column if exc.index is not None else None
-            kind = "not_possible" if isinstance(exc, IllegalTransition) else "out_of_order"
-            self.issues.append(Issue(self.row.number, where, kind, exc.reason))
-        return tuple(ordered)
+            parsed.append((index, parse_event(planned.data)))
+        except InvalidEvent as exc:
+            issues.append(Issue(row, planned.column, "invalid_event", exc.reason))
+    parsed.sort(key=sort_key)
+    ordered = tuple(events[i] for i, _ in parsed)
+    try:
+        check_history([event for _, event in parsed])
+    except EngineError as exc:
+        where = ordered[exc.index].column if exc.index is not None else None
+        kind = "not_possible" if isinstance(exc, IllegalTransition) else "out_of_order"
+        issues.append(Issue(row, where, kind, exc.reason))
+    return ordered, issues
 
 
 def _inferred_outcome(kind: str, dates: Mapping[str, dt.date]) -> str | None:

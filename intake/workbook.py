@@ -14,6 +14,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from intake.issues import Issue, PlannedCase
@@ -79,11 +80,10 @@ def _event_text(data: object) -> str:
 def _header(sheet: Worksheet, names: Sequence[str], widths: Sequence[int]) -> None:
     sheet.append(list(names))
     for index, width in enumerate(widths):
-        cell = sheet.cell(1, index + 1)
-        cell.font = _BOLD
-        sheet.column_dimensions[cell.column_letter].width = width
+        sheet.cell(1, index + 1).font = _BOLD
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
     sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{sheet.cell(1, len(names)).column_letter}1"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}1"
 
 
 def _fill(severity: str) -> PatternFill:
@@ -109,9 +109,9 @@ def write_caseload(path: Path, *, title: str, groups: Sequence[tuple[str, int, i
         sheet.merge_cells(start_row=3, start_column=first, end_row=3, end_column=last)
     sheet.append(list(headings))
     for index in range(len(headings)):
-        cell = sheet.cell(4, index + 1)
-        cell.font = _BOLD
-        sheet.column_dimensions[cell.column_letter].width = max(12, len(headings[index]) + 2)
+        sheet.cell(4, index + 1).font = _BOLD
+        width = max(12, len(headings[index]) + 2)
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width
     for values in rows:
         sheet.append(list(values))
         for cell in sheet[sheet.max_row]:

@@ -86,6 +86,75 @@ FIXED = {
 }
 
 
+# A person-level SEN2 return in the element names ``ehc report sen2`` writes: a plan made
+# and reviewed, an assessment under way, and an older plan known by its last review.
+SEN2 = """\
+<?xml version="1.0" encoding="UTF-8"?>
+<Message>
+  <Header>
+    <CollectionDetails><Collection>SEN2</Collection><Year>2026</Year>
+      <ReferenceDate>2026-01-15</ReferenceDate></CollectionDetails>
+    <Source><SourceLevel>L</SourceLevel><LEA>E10000028</LEA><SoftwareCode>other</SoftwareCode>
+      <Release>1</Release><SerialNo>1</SerialNo><DateTime>2026-01-20T09:00:00</DateTime></Source>
+  </Header>
+  <Persons>
+    <Person>
+      <Surname>Smith</Surname><Forename>Ann</Forename><PersonBirthDate>2014-03-01</PersonBirthDate>
+      <Sex>F</Sex><Ethnicity>WBRI</Ethnicity><PostCode>ST1 1AA</PostCode>
+      <UPN>A123456789012</UPN>
+      <Requests>
+        <ReceivedDate>2025-01-06</ReceivedDate><RequestSource>2</RequestSource><RYA>0</RYA>
+        <RequestOutcomeDate>2025-02-10</RequestOutcomeDate><RequestOutcome>A</RequestOutcome>
+        <RequestMediation>0</RequestMediation><RequestTribunal>0</RequestTribunal>
+        <Assessment>
+          <AssessmentOutcome>Y</AssessmentOutcome>
+          <AssessmentOutcomeDate>2025-05-20</AssessmentOutcomeDate>
+          <AssessmentMediation>0</AssessmentMediation><AssessmentTribunal>0</AssessmentTribunal>
+          <OtherMediation>0</OtherMediation><OtherTribunal>0</OtherTribunal>
+          <Week20>0</Week20>
+          <NamedPlan><StartDate>2025-05-20</StartDate>
+            <PlanDetail><PlacementRank>1</PlacementRank><SENunitIndicator>0</SENunitIndicator>
+              <ResourcedProvisionIndicator>0</ResourcedProvisionIndicator></PlanDetail>
+          </NamedPlan>
+        </Assessment>
+        <ActivePlans>
+          <ReviewMeeting>2025-12-01</ReviewMeeting><ReviewOutcome>2</ReviewOutcome>
+          <LastReview>2025-12-15</LastReview>
+          <PlacementDetail><PlacementRank>1</PlacementRank><SENunitIndicator>0</SENunitIndicator>
+            <ResourcedProvisionIndicator>0</ResourcedProvisionIndicator></PlacementDetail>
+          <SENneed><SENtype>ASD</SENtype><SENtypeRank>1</SENtypeRank></SENneed>
+        </ActivePlans>
+      </Requests>
+    </Person>
+    <Person>
+      <Surname>Jones</Surname><Forename>Bo</Forename><PersonBirthDate>2019-09-09</PersonBirthDate>
+      <Sex>M</Sex><Ethnicity>WBRI</Ethnicity><PostCode>ST2 2BB</PostCode>
+      <UPNunknown>UN2</UPNunknown>
+      <Requests>
+        <ReceivedDate>2025-11-03</ReceivedDate><RequestSource>1</RequestSource><RYA>0</RYA>
+        <RequestOutcomeDate>2025-12-08</RequestOutcomeDate><RequestOutcome>A</RequestOutcome>
+        <RequestMediation>0</RequestMediation><RequestTribunal>0</RequestTribunal>
+      </Requests>
+    </Person>
+    <Person>
+      <Surname>Khan</Surname><Forename>Cy</Forename><PersonBirthDate>2010-01-01</PersonBirthDate>
+      <Sex>M</Sex><Ethnicity>ABAN</Ethnicity><PostCode>ST3 3CC</PostCode>
+      <UniqueLearnerNumber>1234567890</UniqueLearnerNumber>
+      <Requests>
+        <RYA>0</RYA><RequestOutcome>H</RequestOutcome>
+        <RequestMediation>0</RequestMediation><RequestTribunal>0</RequestTribunal>
+        <ActivePlans><LastReview>2025-03-01</LastReview>
+          <PlacementDetail><PlacementRank>1</PlacementRank><SENunitIndicator>0</SENunitIndicator>
+            <ResourcedProvisionIndicator>0</ResourcedProvisionIndicator></PlacementDetail>
+          <SENneed><SENtype>MLD</SENtype><SENtypeRank>1</SENtypeRank></SENneed>
+        </ActivePlans>
+      </Requests>
+    </Person>
+  </Persons>
+</Message>
+"""
+
+
 def bad_rows() -> dict[int, tuple | None]:
     return {**GOOD, **BAD}
 

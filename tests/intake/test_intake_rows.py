@@ -176,7 +176,7 @@ def test_a_repeated_reference_is_impossible_on_its_second_row(tmp_path):
 def test_a_sheet_without_the_mapped_columns_says_which_are_missing(tmp_path):
     path = write_workbook(tmp_path / "c.xlsx", corrected())
     with pytest.raises(SheetError, match="'Date of birth'"):
-        plan(path, mapping_text=MAPPING.replace("  year_group: Year", "  year_group: Date of birth"))
+        plan(path, mapping_text=MAPPING.replace("year_group: Year", "year_group: Date of birth"))
     with pytest.raises(SheetError, match="no sheet 'Caseload'.*Read me, Cases"):
         plan(path, sheet="Caseload")
 

@@ -73,7 +73,8 @@ def read_sen2(data: bytes, *, as_of: dt.date, caseworker: str, prefix: str) -> S
     if not lea:
         raise Sen2Error("the return's Header/Source/LEA is missing: whose return is it?")
     cases = [
-        _Person(element, number, as_of, f"{prefix}{_pseudonym(lea, element)}", caseworker).plan()
+        _Person(element, number, as_of, f"{prefix}{_pseudonym(lea, number, element)}",
+                caseworker).plan()
         for number, element in enumerate(root.iterfind("Persons/Person"), start=1)
     ]
     note = Issue(None, None, "not_in_return", f"the return names no caseworkers: every new "
@@ -85,14 +86,14 @@ def _text(element: etree._Element | None) -> str:
     return "" if element is None or element.text is None else element.text.strip()
 
 
-def _pseudonym(lea: str, person: etree._Element) -> str:
+def _pseudonym(lea: str, number: int, person: etree._Element) -> str:
     for names in _IDENTITY:
         values = [_text(person.find(name)) for name in names]
         if all(values):
             key = "|".join([lea, *names, *values])
             break
-    else:  # no identity at all: the requests themselves (stable for this return only)
-        key = "|".join([lea, etree.tostring(person, method="c14n").decode()])
+    else:  # no identity at all: its place and its requests (stable for this return only)
+        key = "|".join([lea, str(number), etree.tostring(person, method="c14n").decode()])
     return hashlib.sha256(key.encode()).hexdigest()[:10].upper()
 
 
@@ -229,20 +230,36 @@ class _Person:
             self._add(ceased, "case_closed", reason="moved_away" if moved else "plan_ceased")
 
     def _reviews(self, active: etree._Element, *, has_start: bool) -> None:
+        """``LastReview`` is the latest review decision (or review on file), ``ReviewOutcome``
+        that decision's outcome, ``ReviewMeeting`` the latest meeting in the year: a
+        meeting before the decision is its meeting; one after it awaits its decision."""
         meeting = self._date(active, "ReviewMeeting")
         last = self._date(active, "LastReview")
         outcome = REVIEW_OUTCOMES.get(_text(active.find("ReviewOutcome")))
-        if meeting is not None and last is not None and outcome and meeting[0] <= last[0]:
+        if meeting is not None and (last is None or meeting[0] <= last[0]):
             self._add(meeting, "review_meeting_held")
+        pending = meeting is not None and last is not None and meeting[0] > last[0]
+        if last is not None and outcome and pending:
+            # The engine dates a decision after the earliest meeting on file: the decision's
+            # own meeting is not in the return, so it stands as the last review.
+            self._add(last, "plan_last_reviewed")
+            self._issue(active.find("ReviewOutcome"), "not_in_return", "the outcome of the "
+                        "review decided on LastReview: its meeting is not in the return, so "
+                        "it is recorded as the last review (plan_last_reviewed)")
+        elif last is not None and outcome:
             self._add(last, "review_decision_notified", outcome=outcome)
-        else:
-            if last is not None:
-                self._add(last, "plan_last_reviewed")
-            if meeting is not None and (last is None or meeting[0] > last[0]):
-                self._add(meeting, "review_meeting_held")
-            if outcome and last is None:
-                self._issue(active.find("ReviewOutcome"), "missing_date", "a review outcome "
-                            "without a LastReview date: left out")
+            if outcome == "amend":
+                self._issue(last[1], "not_in_return", "the review decided to amend; the "
+                            "return does not say whether the amended plan was issued "
+                            "(record amended_plan_issued if it was)")
+        elif last is not None:
+            self._add(last, "plan_last_reviewed")
+        elif outcome:
+            self._issue(active.find("ReviewOutcome"), "missing_date", "a review outcome "
+                        "without a LastReview date: left out")
+        if pending:
+            assert meeting is not None
+            self._add(meeting, "review_meeting_held")
         if _text(active.find("TransferLA")):
             self._issue(active.find("TransferLA"), "not_in_return", "the plan came from "
                         f"{_text(active.find('TransferLA'))}; the return does not say when")

@@ -65,15 +65,18 @@ def normal(text: str) -> str:
 
 
 def read_table(path: Path, wanted: Sequence[str], *, reference: str,
-               sheet: str | None = None) -> Table:
+               sheet: str | None = None, default_sheet: str | None = None) -> Table:
     """The table in ``path`` (``.xlsx``/``.xlsm``, else CSV) holding the ``wanted`` columns.
+
+    ``sheet`` (asked for) or else ``default_sheet`` (the mapping's) names the sheet of a
+    workbook; a CSV has none, so asking for one there is an error.
 
     Raises:
         SheetError: not a workbook, no such sheet, no header row with ``reference``, or
             a wanted column that the header does not have.
     """
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        grid, label = _workbook_grid(path, sheet)
+        grid, label = _workbook_grid(path, sheet or default_sheet)
     else:
         if sheet is not None:
             raise SheetError(f"{path.name} is a CSV file: it has no sheets (leave out --sheet)")

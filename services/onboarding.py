@@ -65,7 +65,7 @@ def import_caseload(
     _exists(path)
     try:
         table = read_table(path, mapping.wanted_columns(), reference=mapping.columns.reference,
-                           sheet=sheet or mapping.sheet)
+                           sheet=sheet, default_sheet=mapping.sheet)
     except SheetError as exc:
         raise InvalidInput(str(exc), field="file") from None
     cases = plan_rows(table, mapping, as_of=as_of, history=history)

@@ -24,7 +24,7 @@ from intake.sheet import SheetError, read_table
 def plan(path, *, history=False, mapping_text=MAPPING, as_of=AS_OF, sheet=None):
     mapping = load_mapping(mapping_text)
     table = read_table(path, mapping.wanted_columns(), reference=mapping.columns.reference,
-                       sheet=sheet or mapping.sheet)
+                       sheet=sheet, default_sheet=mapping.sheet)
     return table, plan_rows(table, mapping, as_of=as_of, history=history)
 
 
@@ -150,7 +150,7 @@ def test_a_csv_export_reads_the_same_way(tmp_path):
         ",,,,,\n"
         "A10,Bob B.,02/03/2026,46126,,03/07/2026\n", encoding="utf-8")
     mapping = (
-        "local_authority: E10000028\n"
+        "sheet: Caseload\nlocal_authority: E10000028\n"
         "columns: {reference: Ref, caseworker: Officer}\n"
         "events: {request_received: Date request received, decision_to_assess_notified: "
         "Decision date, final_plan_issued: Final plan issued}\n"
@@ -162,6 +162,8 @@ def test_a_csv_export_reads_the_same_way(tmp_path):
                                 ("decision_to_assess_notified", "2026-08-28")]
     assert cases[0].events[1].data["outcome"] == "refuse"
     assert events(cases[1])[1] == ("decision_to_assess_notified", "2026-04-14")
+    with pytest.raises(SheetError, match="c.csv is a CSV file: it has no sheets"):
+        plan(path, mapping_text=mapping, sheet="Caseload")
 
 
 def test_a_repeated_reference_is_impossible_on_its_second_row(tmp_path):

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from services.onboarding import CaseloadSummary, Onboarded
 
-SHOWN = 60  # issues printed that do not block; the --report workbook has every one
+SHOWN = 60  # more issues that do not block are only counted (the --report workbook lists them)
 _STYLE = {"impossible": "bold red", "unreadable": "red", "missing": "yellow",
           "inferred": "green"}
 
@@ -169,7 +169,8 @@ def _print_report(out: Console, done: Onboarded) -> None:
               "planned")
     shown = [i for i in report.issues if i.blocking]
     rest = [i for i in report.issues if not i.blocking]
-    shown += rest[:SHOWN]
+    if len(rest) <= SHOWN:
+        shown, rest = list(report.issues), []
     if shown:
         references = {case.row: case.reference for case in report.cases}
         table = Table(title="data quality", title_justify="left")
@@ -180,9 +181,9 @@ def _print_report(out: Console, done: Onboarded) -> None:
                           issue.column or "", issue.severity, issue.message,
                           style=_STYLE[issue.severity])
         out.print(table)
-        if len(rest) > SHOWN:
-            out.print(f"... and {len(rest) - SHOWN} more that do not block (all of them in "
-                      "the --report workbook)")
+    if rest:
+        out.print(f"{len(rest)} issues that do not block (missing or inferred) are counted "
+                  "below; every one is in the --report workbook")
     totals = Table(title="totals by kind", title_justify="left")
     for heading in ("severity", "kind", "count"):
         totals.add_column(heading)

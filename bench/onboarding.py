@@ -65,7 +65,7 @@ outcomes:
 advice:
   - {{adviser: educational_psychologist, requested: EP advice requested,
      received: EP advice received}}
-  - {{adviser: health_icb, requested: Health advice requested,
+  - {{adviser: health, organisation: Staffordshire ICB, requested: Health advice requested,
      received: Health advice received}}
   - {{adviser: social_care, requested: Social care advice requested,
      received: Social care advice received}}
@@ -101,7 +101,7 @@ def row(case: DemoCase, number: int) -> list[Any]:
         return _WORDS[event["outcome"]] if event else None
 
     advice = []
-    for adviser in ("educational_psychologist", "health_icb", "social_care"):
+    for adviser in ("educational_psychologist", "health_icb", "social_care"):  # the demo's
         advice += [day(first.get(f"advice_requested:{adviser}")),
                    day(first.get(f"advice_received:{adviser}"))]
     decided = first.get("decision_to_assess_notified")

@@ -15,6 +15,7 @@ from cli.common import (
     field_value,
     guarded,
     iso_date,
+    runtime,
     store,
     today,
 )
@@ -124,7 +125,8 @@ def add_event(args: argparse.Namespace) -> int:
         data["id"] = args.id
     try:
         result = record_events(store(), args.reference, [data], expected_seq=args.expected_seq,
-                               recorded_by=actor(args))
+                               recorded_by=actor(args),
+                               adviser_types=runtime().settings.adviser_types_file)
     except Refused as exc:
         # One event was submitted, so "event #1 of your submission" would only confuse.
         return fail(f"{args.type} refused: {exc.message}")
@@ -174,8 +176,8 @@ def list_cases(args: argparse.Namespace) -> int:
     table = Table(box=box.SIMPLE)
     for column in ("case", "process", "stage", "caseworker", "next deadline", "due", "status"):
         table.add_column(column)
-    for case in page.cases:
-        judged = case.next_deadline
+    for summary in page.cases:
+        case, judged = summary.case, summary.next_deadline
         table.add_row(
             case.reference, case.process, case.stage or "", f"{case.caseworker} ({case.team})",
             judged.deadline.key if judged else "", str(judged.deadline.due) if judged else "",

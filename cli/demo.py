@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from cli.common import fail, guarded, iso_date, store, today
+from cli.common import fail, guarded, iso_date, progress, store, today
 
 if TYPE_CHECKING:
     from services.demo import DemoLoaded
@@ -44,7 +44,9 @@ def create_demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     as_of = today(args)
     try:
-        loaded = load_demo(store(), seed=args.seed, as_of=as_of, scale=args.scale)
+        with progress("Loading the demo authority") as advance:
+            loaded = load_demo(store(), seed=args.seed, as_of=as_of, scale=args.scale,
+                               progress=advance)
     except ImportRefused as exc:
         return _refused(exc)
     seconds = time.perf_counter() - started

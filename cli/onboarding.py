@@ -21,6 +21,8 @@ from cli.common import (
     fail,
     guarded,
     iso_date,
+    progress,
+    runtime,
     store,
     today,
 )
@@ -81,16 +83,20 @@ def import_command(args: argparse.Namespace) -> int:
     if args.sen2 is not None:
         from services.onboarding import import_sen2
 
-        done = import_sen2(store(), args.sen2, actor=actor(args), as_of=today(args),
-                           dry_run=args.dry_run, caseworker=args.caseworker, la_code=args.la,
-                           mapping_path=args.mapping)
+        with progress("Checking the return") as advance:
+            done = import_sen2(store(), args.sen2, actor=actor(args), as_of=today(args),
+                               dry_run=args.dry_run, caseworker=args.caseworker,
+                               la_code=args.la, mapping_path=args.mapping, progress=advance)
         return _finish(args, done)
     if args.mapping is not None:
         from services.onboarding import import_caseload
 
-        done = import_caseload(store(), args.file, args.mapping, actor=actor(args),
-                               as_of=today(args), dry_run=args.dry_run, history=args.history,
-                               sheet=args.sheet)
+        with progress("Checking the caseload") as advance:
+            done = import_caseload(store(), args.file, args.mapping, actor=actor(args),
+                                   as_of=today(args), dry_run=args.dry_run,
+                                   history=args.history, sheet=args.sheet,
+                                   adviser_types=runtime().settings.adviser_types_file,
+                                   progress=advance)
         return _finish(args, done)
     return _case_histories(args)
 
@@ -120,7 +126,8 @@ def _misused(args: argparse.Namespace) -> str | None:
 def _case_histories(args: argparse.Namespace) -> int:
     from services.store import import_file
 
-    report = import_file(store(), args.file, actor=actor(args))
+    with progress("Importing cases") as advance:
+        report = import_file(store(), args.file, actor=actor(args), progress=advance)
     print(
         f"imported {report.events_added} events into {report.cases_touched} cases "
         f"({report.cases_opened} new); {report.events_already_present} events were already "

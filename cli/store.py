@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.common import actor, add_user_option, guarded, store
+from cli.common import actor, add_user_option, guarded, progress, store
 
 
 def register(subparsers: Any) -> None:
@@ -53,7 +53,8 @@ def export_file(args: argparse.Namespace) -> int:
 
     from services.store import export
 
-    document = export(store(), args.case)
+    with progress("Exporting cases") as advance:
+        document = export(store(), args.case, progress=advance)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if args.output is None:
         sys.stdout.write(text)
@@ -66,7 +67,8 @@ def export_file(args: argparse.Namespace) -> int:
 def rebuild_projections(args: argparse.Namespace) -> int:
     from services.store import rebuild_projections
 
-    report = rebuild_projections(store(), actor=actor(args))
+    with progress("Re-projecting cases") as advance:
+        report = rebuild_projections(store(), actor=actor(args), progress=advance)
     print(f"re-projected {report.cases} cases; deadlines changed in {len(report.changed)}")
     for reference, reason in sorted(report.failed.items()):
         print(f"  {reference}: kept its old deadlines: {reason}", file=sys.stderr)
@@ -76,7 +78,8 @@ def rebuild_projections(args: argparse.Namespace) -> int:
 def calendar_load_file(args: argparse.Namespace) -> int:
     from services.store import load_calendar
 
-    result = load_calendar(store(), args.file, actor=actor(args))
+    with progress("Re-projecting cases") as advance:
+        result = load_calendar(store(), args.file, actor=actor(args), progress=advance)
     if result.unchanged:
         print(f"{result.la_code}: calendar unchanged (version {result.version})")
         return 0

@@ -21,6 +21,7 @@ from db.directory import get_case, get_caseworker, get_la
 from db.errors import EventRefused, ImportRejected, Problem, StoreError
 from db.event_store import PreparedAppend, prepare, to_record, write
 from db.import_format import IncomingCase
+from db.progress import Progress, silent
 from db.schema import PROCESSES, Case, CaseEventRow, Caseworker, LocalAuthority
 from engine.errors import InvalidEvent
 from engine.events import CaseEvent, dump_event, parse_event
@@ -44,10 +45,11 @@ def import_cases(
     actor: str,
     problems: Sequence[Problem] = (),
     source: str = "",
+    progress: Progress = silent,
 ) -> ImportReport:
     """Import ``cases`` into the caller's transaction, or raise ``ImportRejected`` listing
     ``problems`` (from reading the file) plus every problem found here."""
-    plans, found = _plan_all(session, cases, problems)
+    plans, found = _plan_all(session, cases, problems, progress)
     if found:
         raise ImportRejected(found)
     return _write_all(session, plans, actor=actor, source=source)
@@ -60,11 +62,15 @@ class ImportCheck:
 
 
 def check_cases(
-    session: Session, cases: Sequence[IncomingCase], *, problems: Sequence[Problem] = ()
+    session: Session,
+    cases: Sequence[IncomingCase],
+    *,
+    problems: Sequence[Problem] = (),
+    progress: Progress = silent,
 ) -> ImportCheck:
     """Everything ``import_cases`` checks, against the store as it is, writing nothing (a
     dry run): what it would add, and every problem that would refuse it."""
-    plans, found = _plan_all(session, cases, problems)
+    plans, found = _plan_all(session, cases, problems, progress)
     fresh = [len(plan.fresh) for _, plan, _ in plans]
     would = ImportReport(
         cases_opened=sum(is_new for _, _, is_new in plans),
@@ -76,12 +82,14 @@ def check_cases(
 
 
 def _plan_all(
-    session: Session, cases: Sequence[IncomingCase], problems: Sequence[Problem]
+    session: Session, cases: Sequence[IncomingCase], problems: Sequence[Problem],
+    progress: Progress,
 ) -> tuple[list[tuple[IncomingCase, PreparedAppend, bool]], list[Problem]]:
     found = list(problems)
     plans: list[tuple[IncomingCase, PreparedAppend, bool]] = []
     known = _Known(session, [incoming.reference for incoming in cases])
-    for incoming in cases:
+    for done, incoming in enumerate(cases, start=1):
+        progress(done, len(cases))
         try:
             case, is_new = _case_for(known, incoming)
         except StoreError as exc:
@@ -98,7 +106,9 @@ def _plan_all(
     return plans, found
 
 
-def export_cases(session: Session, reference: str | None = None) -> dict[str, Any]:
+def export_cases(
+    session: Session, reference: str | None = None, *, progress: Progress = silent
+) -> dict[str, Any]:
     """Case histories as one JSON-ready document that ``import`` accepts back."""
     query = select(Case).options(
         joinedload(Case.local_authority), joinedload(Case.caseworker)
@@ -106,7 +116,9 @@ def export_cases(session: Session, reference: str | None = None) -> dict[str, An
     if reference is not None:
         query = query.where(Case.id == get_case(session, reference).id)
     documents = []
-    for case in session.scalars(query).unique():
+    found = session.scalars(query).unique().all()
+    for done, case in enumerate(found, start=1):
+        progress(done, len(found))
         rows = session.scalars(
             select(CaseEventRow).where(CaseEventRow.case_id == case.id).order_by(CaseEventRow.seq)
         )

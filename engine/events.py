@@ -106,7 +106,8 @@ class AdviceRequested(_Dated):
     """One reg 6 request; the adviser's 6 weeks (R02) run from ``received_on``."""
 
     type: Literal["advice_requested"]
-    advisor: str
+    advisor: str  # an adviser type (``engine.advisers``), checked at the door
+    organisation: str | None = None  # the ICB or trust, or who the "other" adviser is
     school: str | None = None
     advice_id: str | None = None
     received_on: dt.date | None = None  # when the body received it; defaults to ``date``

@@ -33,6 +33,7 @@ KINDS: Mapping[str, Kind] = {
     "before_the_act": Kind("impossible", "a date before 1 September 2014 (not marked history)"),
     "refused_by_store": Kind("impossible", "refused against the case store"),
     "invalid_event": Kind("unreadable", "an event the vocabulary refuses"),
+    "no_organisation": Kind("impossible", "health or other advice without its organisation"),
     "missing_outcome": Kind("missing", "a decision date without its outcome (left out)"),
     "missing_date": Kind("missing", "an outcome without its date (left out)"),
     "not_in_return": Kind("missing", "what the SEN2 return cannot say"),

@@ -51,12 +51,15 @@ class Outcome(_Strict):
 
 
 class Advice(_Strict):
-    """One adviser's request and receipt: a fixed adviser, or a column naming one."""
+    """One adviser's request and receipt: a fixed adviser, or a column naming one; health
+    and other advisers also name their organisation (fixed, or from a column)."""
 
     adviser: str | None = None
     adviser_column: str | None = None
     requested: str
     received: str | None = None
+    organisation: str | None = None
+    organisation_column: str | None = None
 
     @model_validator(mode="after")
     def _one_adviser(self) -> Advice:
@@ -104,7 +107,8 @@ class CaseloadMapping(_Strict):
                  self.columns.year_group, *self.events.values(),
                  *(o.column for o in self.outcomes.values())]
         for advice in self.advice:
-            names += [advice.adviser_column, advice.requested, advice.received]
+            names += [advice.adviser_column, advice.requested, advice.received,
+                      advice.organisation_column]
         return tuple(dict.fromkeys(n for n in names if n))
 
 

@@ -20,13 +20,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.advisers import AdviserVocabulary
 from engine.errors import EngineError, IllegalTransition, InvalidEvent
 from engine.events import CaseEvent, parse_event
 from engine.history import sort_key
 from engine.stages import check_history
 from intake.dates import read_date
 from intake.issues import Issue, PlannedCase, PlannedEvent
-from intake.mapping import OUTCOMES, CaseloadMapping
+from intake.mapping import OUTCOMES, Advice, CaseloadMapping
 from intake.sheet import Cell, Row, Table, normal
 
 ACT_IN_FORCE = dt.date(2014, 9, 1)  # CFA 2014 Part 3 and the SEND Regulations 2014
@@ -45,13 +46,19 @@ TRANSFERS: Mapping[str, tuple[str, str]] = {
 
 
 def plan_rows(
-    table: Table, mapping: CaseloadMapping, *, as_of: dt.date, history: bool
+    table: Table,
+    mapping: CaseloadMapping,
+    *,
+    as_of: dt.date,
+    history: bool,
+    advisers: AdviserVocabulary = AdviserVocabulary(),  # noqa: B008 - frozen, shared
 ) -> list[PlannedCase]:
-    """Every data row of ``table`` as a planned case (blank rows are already gone)."""
+    """Every data row of ``table`` as a planned case (blank rows are already gone);
+    advisers are named by ``advisers``' types (the closed list, plus the authority's)."""
     planned: list[PlannedCase] = []
     first_row: dict[str, int] = {}
     for row in table.rows:
-        case = _RowReader(table, mapping, row, as_of, history).plan()
+        case = _RowReader(table, mapping, row, as_of, history, advisers).plan()
         if case.reference and case.reference in first_row:
             repeat = Issue(row.number, str(table.columns[table.position(
                 mapping.columns.reference)]), "repeated_reference",
@@ -77,6 +84,7 @@ class _RowReader:
     row: Row
     as_of: dt.date
     history: bool
+    advisers: AdviserVocabulary
     issues: list[Issue] = field(default_factory=list)
     events: list[PlannedEvent] = field(default_factory=list)
 
@@ -217,14 +225,14 @@ class _RowReader:
             came = self._date(advice.received) if advice.received else None
             if asked is None and came is None:
                 continue
-            adviser = advice.adviser
-            if advice.adviser_column is not None:
-                adviser = self._word(advice.adviser_column, self.mapping.advisers, "advisers")
-            if adviser is None:
+            named = self._adviser(advice)
+            if named is None:
                 continue
+            adviser, organisation = named
             if asked is not None:
                 self._add(advice.requested, {"type": "advice_requested",
-                                             "date": asked.isoformat(), "advisor": adviser})
+                                             "date": asked.isoformat(), "advisor": adviser,
+                                             **organisation})
             if came is not None and asked is None:
                 assert advice.received is not None
                 self._issue(advice.received, "without_its_step", f"{adviser} advice received "
@@ -233,6 +241,30 @@ class _RowReader:
                 assert advice.received is not None
                 self._add(advice.received, {"type": "advice_received",
                                             "date": came.isoformat(), "advisor": adviser})
+
+    def _adviser(self, advice: Advice) -> tuple[str, dict[str, str]] | None:
+        """The adviser's type (and its organisation, where the type must name one)."""
+        column = advice.adviser_column or advice.requested
+        said = self._text(advice.adviser_column) if advice.adviser_column else advice.adviser
+        assert said is not None
+        words = {normal(k): v for k, v in self.mapping.advisers.items()}
+        try:
+            kind = self.advisers.resolve(words.get(normal(said), said))
+        except ValueError as exc:
+            self._issue(column, "unknown_word", f"{said!r}: {exc} (or a word under "
+                        "'advisers' in the mapping)")
+            return None
+        if not kind.names_organisation:
+            return kind.key, {}
+        organisation = advice.organisation or (
+            self._text(advice.organisation_column) if advice.organisation_column else "")
+        if not organisation:
+            self._issue(advice.organisation_column or column, "no_organisation",
+                        f"advice from {kind.label.lower()} must name its organisation (the "
+                        "ICB or trust, or who it is): give 'organisation' or "
+                        "'organisation_column' for this adviser in the mapping")
+            return None
+        return kind.key, {"organisation": organisation}
 
     def _process(self, dates: Mapping[str, dt.date]) -> str:
         if self.mapping.process != "auto":

@@ -46,17 +46,18 @@ advice:                             # one entry per adviser's pair of dates
   - adviser: educational_psychologist
     requested: EP advice requested
     received: EP advice received
-  - adviser: health_icb
+  - adviser: health                 # health and "other" advice names its organisation
+    organisation: Midshire ICB
     requested: Health advice requested
     received: Health advice received
-  - adviser_column: Other adviser
+  - adviser_column: Other adviser   # our words there, below (EP, SENCO... are known)
+    organisation: Midshire NHS Trust
     requested: Other advice requested
     received: Other advice received
 
-advisers:                           # our words in "Other adviser"
-  EP: educational_psychologist
-  SALT: speech_and_language_therapist
-  OT: occupational_therapist
+advisers:                           # our words -> the adviser types (docs/case-format.md)
+  SALT: health
+  OT: health
   Social care: social_care
 
 caseworkers:                        # the names we write -> ehc usernames

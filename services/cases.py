@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db import directory, event_store
-from db.case_queries import CaseFilter, list_cases
+from db.case_queries import CaseFilter, CaseRow, list_cases
 from db.deadline_rows import case_deadlines, deadline_from_row
 from db.la_calendar import calendar_for
 from db.outbox import OutboxEntry, entries
@@ -28,6 +29,7 @@ from engine.events import dump_event, event_date
 from engine.history import effective_history
 from engine.stages import STAGE_TEXT, events_allowed, replay
 from engine.status import Deadline, Status, days_late, spoken_for, status_on
+from services.advisers import named_advisers, vocabulary_for
 from services.errors import InvalidInput, NotFound, translated
 
 CLOSE_REASONS = ("plan_ceased", "moved_away", "request_withdrawn")
@@ -90,13 +92,7 @@ class CaseView:
 
 @dataclass(frozen=True)
 class CaseSummary:
-    reference: str
-    process: str
-    stage: str | None
-    la_code: str
-    caseworker: str
-    caseworker_name: str
-    team: str
+    case: CaseRow  # reference, process, stage, authority, caseworker, team
     next_deadline: JudgedDeadline | None
 
 
@@ -127,6 +123,7 @@ def record_events(
     recorded_by: str,
     expected_seq: int | None = None,
     la_code: str | None = None,
+    adviser_types: Path | None = None,
 ) -> Recorded:
     """Append ``events`` to the case, all or none, after the engine has checked the whole
     new history; ``expected_seq`` refuses (``Conflict``) if someone recorded meanwhile.
@@ -134,13 +131,16 @@ def record_events(
     Raises:
         InvalidInput: a malformed event; Refused: an event the rules refuse (``index``
         names it); Conflict: the case changed; NotFound: no such case (for ``la_code``).
+        Advisers are named by type (``services.advisers``; ``adviser_types`` is the
+        authority's own additions, ``EHC_ADVISER_TYPES_FILE``).
     """
     if expected_seq is not None and expected_seq < 0:
         raise InvalidInput(f"expected seq {expected_seq} is below zero", field="expected_seq")
     with translated(), unit_of_work(engine, write=True) as session:
-        _case_in(session, reference, la_code)
-        result = event_store.append(session, reference, list(events), expected_seq,
-                                    recorded_by=recorded_by)
+        case = _case_in(session, reference, la_code)
+        vocabulary = vocabulary_for(case.local_authority.code, adviser_types)
+        result = event_store.append(session, reference, named_advisers(events, vocabulary),
+                                    expected_seq, recorded_by=recorded_by)
     done = [RecordedEvent(r.seq, r.event.type, event_date(r.event), new=True)
             for r in result.recorded]
     done += [RecordedEvent(r.seq, r.event.type, event_date(r.event), new=False)
@@ -252,8 +252,7 @@ def find_cases(
                 d = row.next_deadline
                 judged = JudgedDeadline(d, status_on(d, as_of, calendars[row.la_code]),
                                         days_late(d, as_of))
-            summaries.append(CaseSummary(row.reference, row.process, row.stage, row.la_code,
-                                         row.caseworker, row.caseworker_name, row.team, judged))
+            summaries.append(CaseSummary(row, judged))
     return CasePage(tuple(summaries), total, offset, limit)
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from db.demo_load import StoredCounts, load_cases, load_organisation, stored_counts
 from db.migrate import upgrade_to_head
+from db.progress import Progress, silent
 from db.session import describe, unit_of_work
 from demo import generate_demo_la
 from demo.model import DemoLA
@@ -31,7 +32,12 @@ class DemoLoaded:
 
 
 def load_demo(
-    engine: Engine, *, seed: int, as_of: dt.date, scale: Literal["small", "default"]
+    engine: Engine,
+    *,
+    seed: int,
+    as_of: dt.date,
+    scale: Literal["small", "default"],
+    progress: Progress = silent,
 ) -> DemoLoaded:
     """Set up the database if needed, then load the generated authority.
 
@@ -44,7 +50,7 @@ def load_demo(
         upgrade_to_head(engine)
         with unit_of_work(engine, write=True) as session:
             staff_added = load_organisation(session, la.organisation)
-            report = load_cases(session, code, la.cases)
+            report = load_cases(session, code, la.cases, progress=progress)
         with unit_of_work(engine) as session:
             counts = stored_counts(session, code)
     return DemoLoaded(la, describe(engine.url), staff_added, report.events_added,

@@ -75,11 +75,11 @@ def translated() -> Iterator[None]:
     except store.ImportRejected as exc:
         raise ImportRefused(str(exc), [str(p) for p in exc.problems]) from exc
     except (store.EventRefused, engine_errors.EngineError) as exc:
-        kind = InvalidInput if isinstance(exc, engine_errors.InvalidEvent) else Refused
-        raise kind(exc.reason, index=exc.index) from exc
+        bad_input = isinstance(exc, engine_errors.InvalidEvent | InvalidLadder)
+        raise (InvalidInput if bad_input else Refused)(exc.reason, index=exc.index) from exc
     except CalendarError as exc:
         raise Refused(str(exc)) from exc
-    except (store.StoreError, InvalidLadder) as exc:
+    except store.StoreError as exc:
         raise _LOWER.get(type(exc), Refused)(str(exc)) from exc
 
 
@@ -88,5 +88,4 @@ _LOWER: dict[type[Exception], type[ServiceError]] = {
     store.CaseChanged: Conflict,
     store.DatabaseUnavailable: Unavailable,
     store.CalendarRejected: InvalidInput,
-    InvalidLadder: InvalidInput,
 }

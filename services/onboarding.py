@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from db.caseload_summary import deadlines_of
 from db.import_format import IncomingCase, IncomingEvent
+from db.progress import Progress, silent
 from db.session import unit_of_work
 from db.transfer import ImportReport, check_cases, import_cases
 from intake.issues import Issue, PlannedCase
@@ -30,6 +31,7 @@ from intake.sheet import SheetError, read_table
 from intake.summary import SUMMARY_KEYS, CaseloadSummary, summarise
 from intake.template import write_template
 from intake.workbook import write_report
+from services.advisers import vocabulary_for
 from services.errors import InvalidInput, translated
 
 __all__ = ["CaseloadSummary", "Onboarded", "QualityReport", "import_caseload", "import_sen2",
@@ -54,8 +56,11 @@ def import_caseload(
     dry_run: bool,
     history: bool = False,
     sheet: str | None = None,
+    adviser_types: Path | None = None,
+    progress: Progress = silent,
 ) -> Onboarded:
-    """Import a council's caseload workbook or CSV through its mapping file.
+    """Import a council's caseload workbook or CSV through its mapping file; advisers are
+    named by the closed list plus the authority's own types (``adviser_types``).
 
     Raises:
         InvalidInput: no such file, a mapping that cannot be used, a sheet or header
@@ -68,9 +73,10 @@ def import_caseload(
                            sheet=sheet, default_sheet=mapping.sheet)
     except SheetError as exc:
         raise InvalidInput(str(exc), field="file") from None
-    cases = plan_rows(table, mapping, as_of=as_of, history=history)
+    advisers = vocabulary_for(mapping.local_authority, adviser_types)
+    cases = plan_rows(table, mapping, as_of=as_of, history=history, advisers=advisers)
     return _bring_in(engine, table.source, "row", cases, (), la=mapping.local_authority,
-                     actor=actor, as_of=as_of, dry_run=dry_run)
+                     actor=actor, as_of=as_of, dry_run=dry_run, progress=progress)
 
 
 def import_sen2(
@@ -83,6 +89,7 @@ def import_sen2(
     caseworker: str | None = None,
     la_code: str | None = None,
     mapping_path: Path | None = None,
+    progress: Progress = silent,
 ) -> Onboarded:
     """Build the opening caseload from a person-level SEN2 XML return.
 
@@ -109,7 +116,7 @@ def import_sen2(
         raise InvalidInput(f"{path.name} gives the authority as {return_.lea!r}, not an ONS "
                            "code: give --la (e.g. E10000028)", field="la")
     return _bring_in(engine, path.name, "person", return_.cases, return_.issues, la=la,
-                     actor=actor, as_of=as_of, dry_run=dry_run)
+                     actor=actor, as_of=as_of, dry_run=dry_run, progress=progress)
 
 
 def starter_files(folder: Path) -> tuple[Path, Path]:
@@ -141,10 +148,11 @@ def _bring_in(
     actor: str,
     as_of: dt.date,
     dry_run: bool,
+    progress: Progress,
 ) -> Onboarded:
     incoming, places = _incoming([c for c in cases if c.reference and not c.blocked], la)
     with translated(), unit_of_work(engine) as session:
-        check = check_cases(session, incoming)
+        check = check_cases(session, incoming, progress=progress)
     refused = []
     for problem in check.problems:
         row, column = places.get(problem.where, (None, None))
@@ -154,7 +162,7 @@ def _bring_in(
         return Onboarded(report, written=False, counts=check.would, summary=None)
     references = [case.reference for case in incoming]
     with translated(), unit_of_work(engine, write=True) as session:
-        done = import_cases(session, incoming, actor=actor, source=source)
+        done = import_cases(session, incoming, actor=actor, source=source, progress=progress)
         summary = summarise((d for _, d in deadlines_of(session, references, SUMMARY_KEYS)),
                             as_of)
     return Onboarded(report, written=True, counts=done, summary=summary)

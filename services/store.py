@@ -3,7 +3,6 @@ every deadline, and load an authority's calendar."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from sqlalchemy import Engine
 
 from db.import_format import read_import_file
 from db.migrate import upgrade_to_head
+from db.progress import Progress, silent
 from db.projections import CalendarLoad, Reprojection, fill_missing_stages, load_calendar_data
 from db.projections import rebuild_all as rebuild_all_projections
 from db.session import describe, unit_of_work
@@ -41,7 +41,9 @@ def init_database(engine: Engine) -> Initialised:
     return Initialised(describe(engine.url), before, after, filled)
 
 
-def import_file(engine: Engine, path: Path, *, actor: str) -> ImportReport:
+def import_file(
+    engine: Engine, path: Path, *, actor: str, progress: Progress = silent
+) -> ImportReport:
     """Import a CSV / JSON / JSON Lines file, all or nothing; re-running adds nothing.
 
     Raises:
@@ -55,31 +57,35 @@ def import_file(engine: Engine, path: Path, *, actor: str) -> ImportReport:
         raise InvalidInput(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})",
                            field="file") from None
     with translated(), unit_of_work(engine, write=True) as session:
-        return import_cases(session, cases, actor=actor, problems=problems, source=path.name)
+        return import_cases(session, cases, actor=actor, problems=problems, source=path.name,
+                            progress=progress)
 
 
-def export(engine: Engine, reference: str | None = None) -> dict[str, Any]:
+def export(
+    engine: Engine, reference: str | None = None, *, progress: Progress = silent
+) -> dict[str, Any]:
     """Case histories as the re-importable JSON document ``ehc import`` reads."""
     with translated(), unit_of_work(engine) as session:
-        return export_cases(session, reference)
+        return export_cases(session, reference, progress=progress)
 
 
-def export_text(engine: Engine, reference: str | None = None) -> str:
-    return json.dumps(export(engine, reference), indent=2, ensure_ascii=False) + "\n"
-
-
-def rebuild_projections(engine: Engine, *, actor: str) -> Reprojection:
+def rebuild_projections(
+    engine: Engine, *, actor: str, progress: Progress = silent
+) -> Reprojection:
     """Re-derive every case's deadlines from its log (audited); cases the rules now
     refuse keep their old rows and are listed in ``failed``."""
     with translated(), unit_of_work(engine, write=True) as session:
-        return rebuild_all_projections(session, actor=actor)
+        return rebuild_all_projections(session, actor=actor, progress=progress)
 
 
-def load_calendar(engine: Engine, path: Path, *, actor: str) -> CalendarLoad:
+def load_calendar(
+    engine: Engine, path: Path, *, actor: str, progress: Progress = silent
+) -> CalendarLoad:
     """Store an authority's calendar file and re-project its cases (every moved date
     audited)."""
     if not path.is_file():
         raise InvalidInput(f"no such file: {path}", field="file")
     text = path.read_text(encoding="utf-8")
     with translated(), unit_of_work(engine, write=True) as session:
-        return load_calendar_data(session, text, actor=actor, source=path.name)
+        return load_calendar_data(session, text, actor=actor, source=path.name,
+                                  progress=progress)

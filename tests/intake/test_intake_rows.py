@@ -198,3 +198,38 @@ def test_a_sheet_without_the_mapped_columns_says_which_are_missing(tmp_path):
 def test_a_mapping_that_cannot_be_used_says_where(text, message):
     with pytest.raises(MappingError, match=message):
         load_mapping(text)
+
+
+ADVISER_MAPPING = (
+    "local_authority: E10000028\n"
+    "columns: {reference: Ref}\n"
+    "advice:\n"
+    "  - {adviser_column: Adviser, requested: Asked, received: Came}\n"
+    "advisers: {SALT: health}\n")
+
+
+def adviser_rows(tmp_path, *rows):
+    path = tmp_path / "a.csv"
+    path.write_text("Ref,Adviser,Asked,Came\n" + "".join(f"{r}\n" for r in rows),
+                    encoding="utf-8")
+    return path
+
+
+def test_advisers_are_named_by_their_type_from_the_councils_words(tmp_path):
+    path = adviser_rows(tmp_path, "A1,Ed Psych,01/09/2026,20/10/2026", "A2,Senco ,01/09/2026,")
+    _, cases = plan(path, mapping_text=ADVISER_MAPPING)
+    assert [e.data.get("advisor") for c in cases for e in c.events] == [
+        "educational_psychologist", "educational_psychologist", "school"]
+    assert [c.issues for c in cases] == [(), ()]
+
+
+def test_an_unknown_adviser_or_a_health_adviser_without_its_organisation_blocks(tmp_path):
+    path = adviser_rows(tmp_path, "A1,Dietician,01/09/2026,", "A2,SALT,01/09/2026,")
+    _, cases = plan(path, mapping_text=ADVISER_MAPPING)
+    assert [(i.row, i.column, i.kind) for c in cases for i in c.issues] == [
+        (2, "B (Adviser)", "unknown_word"), (3, "B (Adviser)", "no_organisation")]
+    assert "unknown adviser 'Dietician'" in cases[0].issues[0].message
+    mapping = ADVISER_MAPPING.replace("Came}", "Came, organisation: Midshire NHS Trust}")
+    _, cases = plan(path, mapping_text=mapping)
+    assert cases[1].events[0].data == {"type": "advice_requested", "date": "2026-09-01",
+                                       "advisor": "health", "organisation": "Midshire NHS Trust"}

@@ -81,19 +81,19 @@ def test_another_authoritys_case_is_not_found_exactly_like_a_missing_one(caseloa
 
 def test_the_caseload_lists_soonest_deadline_first_and_filters_and_searches(caseload):
     page = cases.find_cases(caseload, as_of=D("2025-02-01"), la_code=STAFFS)
-    assert [c.reference for c in page.cases] == ["A1", "A2", "B1"]  # B1 has no deadline
+    assert [c.case.reference for c in page.cases] == ["A1", "A2", "B1"]  # B1 has no deadline
     assert page.cases[0].next_deadline.deadline.key == "decision_to_assess_due"
     assert page.total == 3
-    assert [c.reference for c in cases.find_cases(
+    assert [c.case.reference for c in cases.find_cases(
         caseload, as_of=D("2025-02-20"), la_code=STAFFS).cases][:2] == ["A1", "A2"]
-    assert [c.reference for c in cases.find_cases(
+    assert [c.case.reference for c in cases.find_cases(
         caseload, as_of=D("2025-02-20"), stage="assessing").cases] == ["A2"]
-    assert [c.reference for c in cases.find_cases(
+    assert [c.case.reference for c in cases.find_cases(
         caseload, as_of=D("2025-02-20"), search="1").cases] == ["A1", "H1", "B1"]
-    assert [c.reference for c in cases.find_cases(
+    assert [c.case.reference for c in cases.find_cases(
         caseload, as_of=D("2025-02-20"), team="North", limit=1, offset=1).cases] == ["A2"]
     assert cases.find_cases(caseload, as_of=D("2025-02-20"), caseworker="bob").total == 1
-    assert [c.reference for c in cases.find_cases(
+    assert [c.case.reference for c in cases.find_cases(
         caseload, as_of=D("2025-02-20"), due_by=D("2025-02-17")).cases] == ["A1", "H1"]
 
 

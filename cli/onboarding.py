@@ -124,10 +124,18 @@ def _misused(args: argparse.Namespace) -> str | None:
 
 
 def _case_histories(args: argparse.Namespace) -> int:
+    from services.errors import ImportRefused
     from services.store import import_file
 
-    with progress("Importing cases") as advance:
-        report = import_file(store(), args.file, actor=actor(args), progress=advance)
+    try:
+        with progress("Importing cases") as advance:
+            report = import_file(store(), args.file, actor=actor(args), progress=advance)
+    except ImportRefused as exc:
+        if any("missing column(s)" in problem for problem in exc.problems):
+            raise ImportRefused(f"{exc}; one row per case in your own columns? give "
+                                "--mapping (ehc import --template DIR writes a starter)",
+                                exc.problems) from None
+        raise
     print(
         f"imported {report.events_added} events into {report.cases_touched} cases "
         f"({report.cases_opened} new); {report.events_already_present} events were already "

@@ -127,3 +127,12 @@ def test_case_histories_still_import_without_a_mapping(staffed_env, capsys, tmp_
     code, out, _ = ehc(capsys, "import", path)
     assert code == 0
     assert "imported 1 events into 1 cases (1 new)" in out
+
+
+def test_a_one_row_per_case_csv_without_a_mapping_is_pointed_at_one(staffed_env, capsys, tmp_path):
+    path = tmp_path / "caseload.csv"
+    path.write_text("EHC reference,Date request received\nA1,20/07/2026\n")
+    code, _, err = ehc(capsys, "import", path)
+    assert code == 1
+    assert "missing column(s): case, type" in err
+    assert "give --mapping (ehc import --template DIR writes a starter)" in err

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "timeline": ("cli.timeline", "print a case's events and deadlines in date order"),
     "init": ("cli.store", "create or upgrade the case database"),
-    "import": ("cli.store", "import case histories from CSV, JSON or JSON Lines (all or "
-               "nothing)"),
+    "import": ("cli.onboarding", "import case histories, a council's caseload workbook "
+               "(--mapping) or its SEN2 return (--sen2), all or nothing"),
     "export": ("cli.store", "write case histories as re-importable JSON"),
     "rebuild-projections": ("cli.store", "re-derive every case's deadlines from its event log"),
     "calendar": ("cli.store", "local authority calendar data"),

@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "cli.worklist",
     "cli.sweep",
     "cli.timeliness",
+    "cli.report",
     "cli.demo",
 )
 

@@ -1,0 +1,149 @@
+"""``ehc report ...``: the timeliness report, committee charts and the SEN2 return.
+
+Thin: parse the command line, call ``services``, write what they return. Service errors
+become a message and an exit code (1 refused or not found, 2 bad input, 3 conflict,
+4 database unavailable); nothing is half-written (files are written only once the
+figures are complete).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich import box
+from rich.table import Table
+
+from cli.common import (
+    EXIT_CASE_CHANGED,
+    EXIT_DATABASE,
+    EXIT_REFUSED,
+    Handler,
+    console,
+    fail,
+    iso_date,
+)
+from cli.today import london_today
+from db.session import unit_of_work
+from services.errors import Conflict, InvalidInput, ServiceError, Unavailable
+from services.reporting import TimelinessReport, load_targets, timeliness_report
+
+TARGETS_ENV = "EHC_TIMELINESS_TARGETS_FILE"
+BY_CHOICES = ("total", "month", "quarter", "year", "authority", "team", "caseworker",
+              "adviser", "organisation")
+
+
+def serviced(handler: Handler) -> Handler:
+    """Run ``handler``, turning service errors into a message on stderr and an exit code."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except InvalidInput as exc:
+            return fail(str(exc), 2)
+        except Conflict as exc:
+            return fail(str(exc), EXIT_CASE_CHANGED)
+        except Unavailable as exc:
+            return fail(str(exc), EXIT_DATABASE)
+        except ServiceError as exc:
+            return fail(str(exc), EXIT_REFUSED)
+
+    run.__name__ = handler.__name__
+    return run
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("report", help="timeliness report, charts, SEN2 return")
+    commands = parser.add_subparsers(dest="report", required=True, metavar="REPORT")
+    timeliness = commands.add_parser(
+        "timeliness", help="every timeliness measure for a period, by month/team/adviser..."
+    )
+    _period_options(timeliness)
+    timeliness.add_argument("--by", choices=BY_CHOICES, default="month",
+                            help="the breakdown shown (xlsx always holds every breakdown)")
+    timeliness.add_argument("--format", choices=("table", "csv", "xlsx", "json"),
+                            default="table")
+    timeliness.add_argument("--out", type=Path, help="write to this file (xlsx needs one)")
+    timeliness.set_defaults(handler=serviced(show_timeliness))
+
+
+def _period_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--from", dest="start", type=iso_date, required=True,
+                        help="first day of the period (YYYY-MM-DD)")
+    parser.add_argument("--to", dest="end", type=iso_date, required=True,
+                        help="last day of the period")
+    parser.add_argument("--as-at", type=iso_date,
+                        help="as the system knew it at the end of this day (events recorded "
+                             "later, corrections included, are left out)")
+    parser.add_argument("--la", help="only this local authority")
+    parser.add_argument("--team", help="only this team's cases")
+    parser.add_argument("--targets", type=Path,
+                        help=f"targets YAML (default: ${TARGETS_ENV}, if set)")
+
+
+def build_report(args: argparse.Namespace) -> TimelinessReport:
+    """The report the period options ask for (shared by the timeliness and charts commands)."""
+    path = args.targets or (Path(os.environ[TARGETS_ENV]) if os.environ.get(TARGETS_ENV) else None)
+    targets = load_targets(path) if path is not None else {}
+    with unit_of_work() as session:
+        return timeliness_report(
+            session, start=args.start, end=args.end, as_of=london_today(), as_at=args.as_at,
+            la_code=args.la, team=args.team, targets=targets,
+        )
+
+
+def show_timeliness(args: argparse.Namespace) -> int:
+    from reports import tables
+
+    if args.format == "xlsx" and args.out is None:
+        return fail("--format xlsx needs --out FILE", 2)
+    report = build_report(args)
+    if args.format == "xlsx":
+        from reports.workbook import write_timeliness
+
+        write_timeliness(report, args.out)
+        print(f"wrote {args.out}", file=sys.stderr)
+        return 0
+    if args.format == "table" and args.out is None:
+        _print_table(report, args.by)
+        return 0
+    text = (
+        tables.to_json(report, args.by) if args.format == "json"
+        else tables.to_csv(tables.records(report, args.by)) if args.format == "csv"
+        else tables.to_markdown(report, args.by)
+    )
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
+def _print_table(report: TimelinessReport, by: str) -> None:
+    from reports.tables import records
+
+    known = f"; as known at the end of {report.as_of}" if report.known_by else ""
+    table = Table(box=box.SIMPLE_HEAD, title=(
+        f"{', '.join(report.authorities) or 'no cases'}: {report.start} to {report.end}; "
+        f"open cases judged {report.as_of}{known}; {report.cases} cases"
+    ))
+    for column in (by, "measure", "on time", "counted", "% / weeks", "exceptions", "target",
+                   "RAG"):
+        table.add_column(column, justify="left" if column in (by, "measure", "RAG") else "right")
+    for row in records(report, by):  # type: ignore[arg-type]
+        table.add_row(
+            row["group"], row["label"], str(row["numerator"]), str(row["denominator"]),
+            "-" if row["value"] is None else f"{row['value']:.1f}", str(row["exceptions"]),
+            "-" if row["target"] is None else f"{row['target']:g}", row["rag"] or "-",
+        )
+    console().print(table)
+    console().print(
+        "Completed steps count in the period they were completed (new plans in the year "
+        "issued); phase transfers by their statutory date; overdue reviews and open "
+        "assessments at each period's end. 'Exceptions' were left out of the rate. "
+        "See docs/reporting.md."
+    )

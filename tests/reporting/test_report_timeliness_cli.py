@@ -46,7 +46,8 @@ def test_json_as_at_and_targets(caseload, capsys, tmp_path):
                        "--format", "json", "--targets", str(targets))
     assert code == 0
     doc = json.loads(out)
-    assert doc["as_of"] == "2026-06-30" and doc["known_by"] == "2026-06-30T23:00:00+00:00"
+    assert doc["as_of"] == "2026-06-30"
+    assert doc["known_by"] == "2026-06-30T23:00:00+00:00"
     row = next(r for r in doc["rows"] if r["measure"] == "plan_20_weeks_excl")
     assert (row["numerator"], row["denominator"], row["target"], row["rag"]) == (
         4, 4, 60.0, "green")
@@ -57,7 +58,8 @@ def test_xlsx_holds_every_breakdown_with_numbers_and_dates(caseload, capsys, tmp
     out = tmp_path / "t.xlsx"
     code, _, err = ehc(capsys, "report", "timeliness", *PERIOD, "--format", "xlsx",
                        "--out", str(out))
-    assert code == 0 and "wrote" in err
+    assert code == 0
+    assert "wrote" in err
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[:3] == ["Summary", "By month", "By quarter"]
     assert {"By adviser", "By organisation", "20-week breaches", "Open assessments",
@@ -66,8 +68,11 @@ def test_xlsx_holds_every_breakdown_with_numbers_and_dates(caseload, capsys, tmp
     header = [c.value for c in sheet[1]]
     rows = [dict(zip(header, (c.value for c in row), strict=True))
             for row in sheet.iter_rows(min_row=2)]
-    jan = next(r for r in rows if r["group"] == "2026-01" and r["measure"] == "plan_20_weeks_incl")
-    assert jan["numerator"] == 1 and isinstance(jan["value"], int | float) and jan["value"] == 100.0
+    jan = next(r for r in rows
+               if r["group"] == "2026-01" and r["measure"] == "plan_20_weeks_incl")
+    assert jan["numerator"] == 1
+    assert isinstance(jan["value"], int | float)
+    assert jan["value"] == 100.0
     assert jan["period_start"] == dt.datetime(2026, 1, 1)  # a real date, not text
     breaches = book["20-week breaches"]
     assert sorted(r[0].value for r in breaches.iter_rows(min_row=2)) == ["B", "D"]
@@ -78,4 +83,5 @@ def test_xlsx_needs_out_and_bad_targets_are_refused(caseload, capsys, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("local_authorities:\n  X: {nonsense: [{from: 2026-01-01, target: 5}]}\n")
     code, _, err = ehc(capsys, "report", "timeliness", *PERIOD, "--targets", str(bad))
-    assert code == 2 and "unknown measure 'nonsense'" in err
+    assert code == 2
+    assert "unknown measure 'nonsense'" in err

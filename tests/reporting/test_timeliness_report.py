@@ -42,7 +42,8 @@ def test_year_figures_for_staffordshire(caseload):
     assert figure(rep, "total", "all", "decision_6_weeks") == (4, 5, 0, 80.0)
     # Advice: A's EP (day 49, late), A's health (on time), D's EP (late).
     n, d, _, value = figure(rep, "total", "all", "advice_6_weeks")
-    assert (n, d) == (1, 3) and value == pytest.approx(100 / 3)
+    assert (n, d) == (1, 3)
+    assert value == pytest.approx(100 / 3)
     # Plans issued in 2026: A (day 140 exactly: on time), B (175), C (161, excepted),
     # D (147 after the correction), E (50: counted in 2026, the year issued), F (133).
     assert figure(rep, "total", "all", "plan_20_weeks_excl") == (3, 5, 1, 60.0)
@@ -50,7 +51,8 @@ def test_year_figures_for_staffordshire(caseload):
     assert figure(rep, "total", "all", "plan_20_to_52_weeks") == (3, 6, 0, 50.0)  # B, C, D
     assert figure(rep, "total", "all", "plan_over_52_weeks") == (0, 6, 0, 0.0)
     n, d, _, weeks = figure(rep, "total", "all", "plan_average_weeks")
-    assert d == 6 and weeks == pytest.approx((140 + 175 + 161 + 147 + 50 + 133) / 6 / 7)
+    assert d == 6
+    assert weeks == pytest.approx((140 + 175 + 161 + 147 + 50 + 133) / 6 / 7)
     # No review decisions in Staffordshire: G's belongs to Hartlepool.
     assert not [r for r in rep.breakdowns["total"] if r.measure == "review_decision_4_weeks"]
 
@@ -105,13 +107,15 @@ def test_open_caseload_and_breaches_as_at_a_day(caseload):
                   as_at=dt.date(2026, 6, 30))
     # On 30 June B (day 169) and C (day 148, excepted) are open, both past 20 weeks.
     assert figure(then, "total", "all", "open_assessments_past_20_weeks")[:2] == (2, 2)
-    assert then.ageing[20] == 2 and sum(then.ageing.values()) == 2
+    assert then.ageing[20] == 2
+    assert sum(then.ageing.values()) == 2
     # Only B breaches (C's limit is disapplied); it waited on the late decision.
     assert [(b.case, b.issued_on, b.cause) for b in then.breaches] == [
         ("B", None, "late decision whether to assess")]
     # The explanation is the one written from what was known then: no later plan date.
     (breach,) = then.breaches
-    assert "6 Jul" not in breach.explanation and "Met by" not in breach.explanation
+    assert "6 Jul" not in breach.explanation
+    assert "Met by" not in breach.explanation
 
 
 def test_breaches_are_attributed_to_the_late_step_before_them(caseload):
@@ -122,7 +126,8 @@ def test_breaches_are_attributed_to_the_late_step_before_them(caseload):
         "D": (dt.date(2026, 6, 15), "late advice: educational_psychologist (not recorded)"),
     }
     d = next(b for b in rep.breaches if b.case == "D")
-    assert "Mon 15 Jun 2026" in d.explanation and "29 May" not in d.explanation
+    assert "Mon 15 Jun 2026" in d.explanation
+    assert "29 May" not in d.explanation
 
 
 def test_targets_give_red_amber_green_per_quarter(caseload):

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "cli.sweep",
     "cli.timeliness",
     "cli.report",
+    "cli.person",
     "cli.demo",
 )
 

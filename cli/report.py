@@ -9,6 +9,7 @@ figures are complete).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 from pathlib import Path
@@ -22,6 +23,8 @@ from cli.common import (
     EXIT_DATABASE,
     EXIT_REFUSED,
     Handler,
+    actor,
+    add_user_option,
     console,
     fail,
     iso_date,
@@ -30,6 +33,7 @@ from cli.today import london_today
 from db.session import unit_of_work
 from services.errors import Conflict, InvalidInput, ServiceError, Unavailable
 from services.reporting import TimelinessReport, load_targets, timeliness_report
+from services.sen2 import sen2_return
 
 TARGETS_ENV = "EHC_TIMELINESS_TARGETS_FILE"
 BY_CHOICES = ("total", "month", "quarter", "year", "authority", "team", "caseworker",
@@ -68,6 +72,16 @@ def register(subparsers: Any) -> None:
                             default="table")
     timeliness.add_argument("--out", type=Path, help="write to this file (xlsx needs one)")
     timeliness.set_defaults(handler=serviced(show_timeliness))
+    sen2 = commands.add_parser("sen2", help="the SEN2 person-level return (XML or workbook)")
+    sen2.add_argument("--year", type=int, required=True, help="collection year, e.g. 2026")
+    sen2.add_argument("--la", required=True, help="the local authority (ONS code)")
+    sen2.add_argument("--lea", required=True, help="its three-digit DfE LA number (header)")
+    sen2.add_argument("--format", choices=("xml", "xlsx"), default="xml")
+    sen2.add_argument("--out", type=Path, required=True, help="the file to write")
+    sen2.add_argument("--validation", type=Path,
+                      help="also write the validation report here (it always goes to stderr)")
+    add_user_option(sen2)
+    sen2.set_defaults(handler=serviced(export_sen2))
 
 
 def _period_options(parser: argparse.ArgumentParser) -> None:
@@ -147,3 +161,27 @@ def _print_table(report: TimelinessReport, by: str) -> None:
         "assessments at each period's end. 'Exceptions' were left out of the rate. "
         "See docs/reporting.md."
     )
+
+
+def export_sen2(args: argparse.Namespace) -> int:
+    with unit_of_work(write=True) as session:  # the bulk read of person records is audited
+        result = sen2_return(session, year=args.year, la_code=args.la, lea=args.lea,
+                             actor=actor(args), created=dt.datetime.now(dt.UTC))
+    if args.format == "xml":
+        args.out.write_bytes(result.xml)
+    else:
+        from reports.sen2_workbook import write_sen2_workbook
+
+        write_sen2_workbook(result.people, result.issues, args.out)
+    header = ("case\tseverity\trule\tmodule/item\tmessage\n")
+    report = header + "".join(issue.line() + "\n" for issue in result.issues)
+    if args.validation is not None:
+        args.validation.write_text(report, encoding="utf-8")
+    sys.stderr.write(report)
+    queries = len(result.issues) - result.errors
+    print(f"wrote {args.out}: SEN2 {result.collection.year} (census "
+          f"{result.collection.census}), {len(result.people)} children; {result.errors} "
+          f"errors, {queries} queries", file=sys.stderr)
+    if result.errors:
+        return fail(f"{result.errors} validation errors: correct them before submitting")
+    return 0

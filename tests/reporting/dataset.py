@@ -64,7 +64,7 @@ CASES: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
         ev("final_plan_issued", "2026-07-13"),
     ]),
     "D": ("alice", STAFFS, [
-        ev("request_received", "2026-01-19"),
+        ev("request_received", "2026-01-19", requester="health"),
         ev("decision_to_assess_notified", "2026-02-20", outcome="assess"),
         ev("advice_requested", "2026-02-20", advisor="educational_psychologist",
            advice_id="D-ep"),
@@ -73,12 +73,12 @@ CASES: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
         ev("final_plan_issued", "2026-06-15", supersedes="D-plan", at="2026-07-15"),
     ]),
     "E": ("bob", STAFFS, [
-        ev("request_received", "2025-12-01"),
+        ev("request_received", "2025-12-01", requester="social_care"),
         ev("decision_to_assess_notified", "2026-01-09", outcome="assess"),
         ev("final_plan_issued", "2026-01-20"),
     ]),
     "F": ("carol", STAFFS, [
-        ev("request_received", "2025-10-06"),
+        ev("request_received", "2025-10-06", requester="other"),
         ev("decision_to_assess_notified", "2025-11-10", outcome="assess"),
         ev("final_plan_issued", "2026-02-16"),
         ev("move_notified_to_old_la", "2026-03-20", move_date="2026-04-20"),

@@ -32,10 +32,15 @@ from cli.common import (
 from cli.today import london_today
 from db.session import unit_of_work
 from services.errors import Conflict, InvalidInput, ServiceError, Unavailable
-from services.reporting import TimelinessReport, load_targets, timeliness_report
+from services.reporting import (
+    TARGETS_ENV,
+    TimelinessReport,
+    configured_targets,
+    load_targets,
+    timeliness_report,
+)
 from services.sen2 import sen2_return
 
-TARGETS_ENV = "EHC_TIMELINESS_TARGETS_FILE"
 BY_CHOICES = ("total", "month", "quarter", "year", "authority", "team", "caseworker",
               "adviser", "organisation")
 
@@ -72,6 +77,10 @@ def register(subparsers: Any) -> None:
                             default="table")
     timeliness.add_argument("--out", type=Path, help="write to this file (xlsx needs one)")
     timeliness.set_defaults(handler=serviced(show_timeliness))
+    charts = commands.add_parser("charts", help="committee charts as PNG and SVG")
+    _period_options(charts)
+    charts.add_argument("--out", type=Path, required=True, help="the directory to write into")
+    charts.set_defaults(handler=serviced(write_charts))
     sen2 = commands.add_parser("sen2", help="the SEN2 person-level return (XML or workbook)")
     sen2.add_argument("--year", type=int, required=True, help="collection year, e.g. 2026")
     sen2.add_argument("--la", required=True, help="the local authority (ONS code)")
@@ -100,8 +109,7 @@ def _period_options(parser: argparse.ArgumentParser) -> None:
 
 def build_report(args: argparse.Namespace) -> TimelinessReport:
     """The report the period options ask for (shared by the timeliness and charts commands)."""
-    path = args.targets or (Path(os.environ[TARGETS_ENV]) if os.environ.get(TARGETS_ENV) else None)
-    targets = load_targets(path) if path is not None else {}
+    targets = load_targets(args.targets) if args.targets else configured_targets(os.environ)
     with unit_of_work() as session:
         return timeliness_report(
             session, start=args.start, end=args.end, as_of=london_today(), as_at=args.as_at,
@@ -184,4 +192,14 @@ def export_sen2(args: argparse.Namespace) -> int:
           f"errors, {queries} queries", file=sys.stderr)
     if result.errors:
         return fail(f"{result.errors} validation errors: correct them before submitting")
+    return 0
+
+
+def write_charts(args: argparse.Namespace) -> int:
+    from reports.charts import draw_all
+
+    if args.out.exists() and not args.out.is_dir():
+        return fail(f"--out {args.out} is a file, not a directory", 2)
+    for chart in draw_all(build_report(args), args.out):
+        print(f"{chart.png}\t{chart.svg}\t{chart.title}")
     return 0

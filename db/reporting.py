@@ -83,3 +83,19 @@ def _event_rows(
         )
     query = query.order_by(CaseEventRow.case_id, CaseEventRow.seq)
     yield from session.scalars(query.execution_options(yield_per=5000))
+
+
+Recipient = tuple[str, str, str | None]  # (role, name, email)
+
+
+def report_recipients(session: Session, la_code: str) -> tuple[int, str, list[Recipient]]:
+    """The authority's id and name, and who gets its reports: each team manager and the
+    head of service, as (role, name, email)."""
+    la = get_la(session, la_code)
+    teams = session.scalars(select(Team).where(Team.la_id == la.id).order_by(Team.name))
+    people: list[Recipient] = [
+        ("team_manager", team.manager_name or "", team.manager_email) for team in teams
+        if team.manager_name or team.manager_email
+    ]
+    people.append(("head_of_service", la.head_of_service_name or "", la.head_of_service_email))
+    return la.id, la.name, people

@@ -95,6 +95,16 @@ def load_targets(path: Path) -> dict[str, Targets]:
         raise InvalidInput(f"{path}: {exc}") from None
 
 
+TARGETS_ENV = "EHC_TIMELINESS_TARGETS_FILE"
+
+
+def configured_targets(environ: Mapping[str, str]) -> dict[str, Targets]:
+    """The targets the given environment points at (``EHC_TIMELINESS_TARGETS_FILE``), or
+    none. The entry points pass their environment: this layer never reads it itself."""
+    path = environ.get(TARGETS_ENV, "").strip()
+    return load_targets(Path(path)) if path else {}
+
+
 def known_cases(
     stored: Sequence[StoredCase], known_by: dt.datetime | None
 ) -> list[tuple[StoredCase, tuple[Any, ...]]]:

@@ -20,6 +20,7 @@ from typing import Any
 from rich.console import Console
 
 from db.errors import CaseChanged, DatabaseUnavailable, ImportRejected, StoreError
+from services.errors import Conflict, InvalidInput, ServiceError, Unavailable
 
 EXIT_REFUSED = 1
 EXIT_CASE_CHANGED = 3
@@ -47,6 +48,26 @@ def guarded(handler: Handler) -> Handler:
 
     run.__name__ = handler.__name__
     run.__doc__ = handler.__doc__
+    return run
+
+
+def serviced(handler: Handler) -> Handler:
+    """Run ``handler`` (a shell over ``services``), turning service errors into a message on
+    stderr and an exit code (2 bad input, 3 conflict, 4 database, 1 anything else)."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return handler(args)
+        except InvalidInput as exc:
+            return fail(str(exc), 2)
+        except Conflict as exc:
+            return fail(str(exc), EXIT_CASE_CHANGED)
+        except Unavailable as exc:
+            return fail(str(exc), EXIT_DATABASE)
+        except ServiceError as exc:
+            return fail(str(exc), EXIT_REFUSED)
+
+    run.__name__ = handler.__name__
     return run
 
 

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from cli.common import fail, guarded, iso_date
+from cli.common import fail, guarded, iso_date, serviced
 from cli.today import london_today
 from db.errors import ImportRejected
 from db.migrate import upgrade_to_head
@@ -22,7 +22,9 @@ from db.worklist import WorkItem, worklist
 from demo import SCALES, generate_demo_la
 from demo.load import StoredCounts, load_cases, load_organisation, stored_counts
 from demo.model import DemoLA
+from demo.persons import invented_records
 from demo.summary import plan_timeliness
+from services.person import set_person
 
 DEFAULT_SEED = 2026
 DUE_SOON_DAYS = 10
@@ -39,7 +41,10 @@ def register(subparsers: Any) -> None:
                       help="the day the data runs up to (default: today in England)")
     demo.add_argument("--scale", choices=sorted(SCALES), default="default",
                       help="default: a few thousand cases; small: about a tenth")
-    demo.set_defaults(handler=guarded(create_demo))
+    demo.add_argument("--person-records", action="store_true",
+                      help="also give every case an invented person record (names, UPN, "
+                           "placements), for the SEN2 return")
+    demo.set_defaults(handler=guarded(serviced(create_demo)))
 
 
 def create_demo(args: argparse.Namespace) -> int:
@@ -54,6 +59,12 @@ def create_demo(args: argparse.Namespace) -> int:
             report = load_cases(session, code, la.cases)
     except ImportRejected as exc:
         return _refused(exc)
+    if args.person_records:
+        records = invented_records([case.reference for case in la.cases], args.seed, as_of)
+        workers = {case.reference: case.caseworker for case in la.cases}
+        with unit_of_work(write=True) as session:
+            for reference, fields in records.items():
+                set_person(session, reference, fields, actor=workers[reference])
     with unit_of_work() as session:
         counts = stored_counts(session, code)
         items = worklist(session, as_of=as_of, within_days=DUE_SOON_DAYS, la_code=code)

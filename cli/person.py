@@ -8,8 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cli.common import actor, add_user_option, field_value
-from cli.report import serviced
+from cli.common import actor, add_user_option, field_value, serviced
 from db.session import unit_of_work
 from services.person import PersonView, set_person, show_person
 

@@ -18,20 +18,9 @@ from typing import Any
 from rich import box
 from rich.table import Table
 
-from cli.common import (
-    EXIT_CASE_CHANGED,
-    EXIT_DATABASE,
-    EXIT_REFUSED,
-    Handler,
-    actor,
-    add_user_option,
-    console,
-    fail,
-    iso_date,
-)
+from cli.common import actor, add_user_option, console, fail, iso_date, serviced
 from cli.today import london_today
 from db.session import unit_of_work
-from services.errors import Conflict, InvalidInput, ServiceError, Unavailable
 from services.reporting import (
     TARGETS_ENV,
     TimelinessReport,
@@ -43,25 +32,6 @@ from services.sen2 import sen2_return
 
 BY_CHOICES = ("total", "month", "quarter", "year", "authority", "team", "caseworker",
               "adviser", "organisation")
-
-
-def serviced(handler: Handler) -> Handler:
-    """Run ``handler``, turning service errors into a message on stderr and an exit code."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except InvalidInput as exc:
-            return fail(str(exc), 2)
-        except Conflict as exc:
-            return fail(str(exc), EXIT_CASE_CHANGED)
-        except Unavailable as exc:
-            return fail(str(exc), EXIT_DATABASE)
-        except ServiceError as exc:
-            return fail(str(exc), EXIT_REFUSED)
-
-    run.__name__ = handler.__name__
-    return run
 
 
 def register(subparsers: Any) -> None:

@@ -116,7 +116,7 @@ def show_timeliness(args: argparse.Namespace) -> int:
 
 
 def _print_table(report: TimelinessReport, by: str) -> None:
-    from reports.tables import records
+    from reports.tables import on_time_text, records
 
     known = f"; as known at the end of {report.as_of}" if report.known_by else ""
     table = Table(box=box.SIMPLE_HEAD, title=(
@@ -128,7 +128,7 @@ def _print_table(report: TimelinessReport, by: str) -> None:
         table.add_column(column, justify="left" if column in (by, "measure", "RAG") else "right")
     for row in records(report, by):  # type: ignore[arg-type]
         table.add_row(
-            row["group"], row["label"], str(row["numerator"]), str(row["denominator"]),
+            row["group"], row["label"], on_time_text(row), str(row["denominator"]),
             "-" if row["value"] is None else f"{row['value']:.1f}", str(row["exceptions"]),
             "-" if row["target"] is None else f"{row['target']:g}", row["rag"] or "-",
         )

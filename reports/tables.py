@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from engine.measures import Grouping
+from engine.measures import BY_KEY, Grouping
 from services.reporting import TimelinessReport, period_bounds
 
 COLUMNS = (
@@ -101,10 +101,15 @@ def to_markdown(report: TimelinessReport, by: Grouping) -> str:
         value = "-" if row["value"] is None else f"{row['value']:.1f}"
         target = "-" if row["target"] is None else f"{row['target']:g}"
         lines.append(
-            f"| {row['group']} | {row['label']} | {row['numerator']} / {row['denominator']} "
+            f"| {row['group']} | {row['label']} | {on_time_text(row)} / {row['denominator']} "
             f"| {value} | {row['exceptions']} | {target} | {row['rag'] or '-'} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def on_time_text(row: dict[str, Any]) -> str:
+    """The numerator as shown: an average has none ("-")."""
+    return "-" if BY_KEY[row["measure"]].statistic == "mean_weeks" else str(row["numerator"])
 
 
 def _text(value: Any) -> str:

@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session
 from db.reporting import StoredCase, stored_cases
 from engine.deadlines import project_deadlines
 from engine.errors import EngineError
-from engine.events import LONDON
+from engine.events import LONDON, CaseEvent
 from engine.measures import (
     BY_KEY,
     MEASURES,
     TIME_GROUPINGS,
     Breach,
     CaseFacts,
+    Cell,
     Grouping,
     Measure,
     advice_sources,
@@ -107,7 +108,7 @@ def configured_targets(environ: Mapping[str, str]) -> dict[str, Targets]:
 
 def known_cases(
     stored: Sequence[StoredCase], known_by: dt.datetime | None
-) -> list[tuple[StoredCase, tuple[Any, ...]]]:
+) -> list[tuple[StoredCase, tuple[CaseEvent, ...]]]:
     """Each case with the events it had when ``known_by`` came (all of them when None);
     cases with no events by then are left out."""
     result = []
@@ -227,7 +228,7 @@ def period_bounds(by: Grouping, group: str) -> tuple[dt.date, dt.date] | None:
 
 
 def _row(
-    cell: Any, by: Grouping, end: dt.date, authorities: tuple[str, ...],
+    cell: Cell, by: Grouping, end: dt.date, authorities: tuple[str, ...],
     targets: Mapping[str, Targets],
 ) -> Row:
     bounds = period_bounds(by, cell.group)

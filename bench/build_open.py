@@ -12,10 +12,10 @@ import argparse
 import datetime as dt
 import time
 
+from db.demo_load import load_in_batches, load_organisation
 from db.migrate import upgrade_to_head
 from db.session import make_engine, unit_of_work
 from demo import generate_open_cases
-from demo.load import load_in_batches, load_organisation
 
 
 def main() -> None:

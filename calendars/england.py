@@ -15,8 +15,8 @@ import holidays
 
 from calendars.base import Closure
 from calendars.closures import closures_for
+from calendars.errors import CalendarGap
 from calendars.la_data import CalendarDataError, LaCalendarData
-from engine.errors import CalendarGap
 
 # Years the calendar answers for. The SEND Regulations start in 2014; ``holidays`` stops
 # at 2100. Outside this range the calendar raises CalendarGap rather than guess.

@@ -18,12 +18,14 @@ from typing import Annotated, Any, Self
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from calendars.errors import CalendarError
+
 # ONS GSS codes of the English authorities that carry SEND duties: unitary authorities
 # (E06), metropolitan districts (E08), London boroughs and the City (E09), counties (E10).
 LA_CODE_PATTERN = r"^E(06|08|09|10)\d{6}$"
 
 
-class CalendarDataError(ValueError):
+class CalendarDataError(CalendarError, ValueError):
     """A calendar data file is malformed; ``str(error)`` names the file and each field."""
 
     def __init__(self, source: str, problems: list[str]) -> None:

@@ -6,10 +6,11 @@ from functools import cache
 from importlib import resources
 
 from calendars.england import EnglandCalendar
+from calendars.errors import CalendarError
 from calendars.la_data import CalendarDataError, LaCalendarData, parse_calendar_data
 
 
-class UnknownLocalAuthority(KeyError):
+class UnknownLocalAuthority(CalendarError, KeyError):
     """No calendar file ships for the LA code asked for; ``known`` lists those that do."""
 
     def __init__(self, la_code: str, known: tuple[str, ...]) -> None:

@@ -1,49 +1,44 @@
-"""``ehc case open``, ``ehc case show`` and ``ehc event add``."""
+"""``ehc case open|show|list|search|reassign|close`` and ``ehc event add``."""
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-from typing import Any
-
-from rich import box
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from cli.common import (
     actor,
+    add_page_options,
     add_user_option,
     console,
     fail,
     field_value,
     guarded,
     iso_date,
+    runtime,
+    store,
+    today,
 )
-from cli.today import london_today
-from db import directory, event_store
-from db.deadline_rows import case_deadlines, deadline_from_row
-from db.errors import EventRefused
-from db.la_calendar import calendar_for
-from db.schema import PROCESSES
-from db.session import unit_of_work
-from engine.errors import EngineError
-from engine.events import EVENT_TYPES, LONDON, dump_event, event_date
-from engine.history import effective_history
-from engine.status import Status, days_late, status_on
 
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from services.cases import CaseView, JudgedDeadline
+
+PROCESSES = ("assessment", "review")
+CLOSE_REASONS = ("plan_ceased", "moved_away", "request_withdrawn")
 STATUS_STYLE = {
-    Status.BREACHED: "bold red",
-    Status.DUE_SOON: "yellow",
-    Status.MET_LATE: "magenta",
-    Status.MET_ON_TIME: "green",
-    Status.PENDING: "",
-    Status.DISAPPLIED: "dim",
+    "breached": "bold red",
+    "due_soon": "yellow",
+    "met_late": "magenta",
+    "met_on_time": "green",
+    "pending": "",
+    "disapplied": "dim",
 }
-_SHOWN_ELSEWHERE = {"type", "date", "id", "recorded_at", "recorded_by"}
 
 
 def register(subparsers: Any) -> None:
-    case = subparsers.add_parser("case", help="open or show a case")
+    case = subparsers.add_parser("case", help="open, show, list, reassign or close cases")
     commands = case.add_subparsers(dest="case_command", required=True, metavar="ACTION")
     open_ = commands.add_parser("open", help="open a new case")
     open_.add_argument("reference")
@@ -53,11 +48,40 @@ def register(subparsers: Any) -> None:
     add_user_option(open_)
     open_.set_defaults(handler=guarded(open_case))
 
-    show = commands.add_parser("show", help="a case's timeline and deadlines")
+    show = commands.add_parser("show", help="a case's timeline, deadlines and who was told")
     show.add_argument("reference")
     show.add_argument("--as-of", type=iso_date, help="judge deadlines on this day (default: "
                       "today in England)")
+    show.add_argument("--json", action="store_true", help="print the case as JSON")
     show.set_defaults(handler=guarded(show_case))
+
+    for name, what in (("list", "the caseload, soonest next deadline first"),
+                       ("search", "find cases by (part of) their reference")):
+        listing = commands.add_parser(name, help=what)
+        if name == "search":
+            listing.add_argument("text", help="part of a case reference")
+        listing.add_argument("--caseworker", help="only this caseworker's cases (username)")
+        listing.add_argument("--team", help="only this team's cases")
+        listing.add_argument("--la", help="only this local authority")
+        listing.add_argument("--stage", help="only cases at this stage, e.g. assessing")
+        listing.add_argument("--due-by", type=iso_date,
+                             help="only cases with an open deadline due by this day")
+        listing.add_argument("--as-of", type=iso_date, help="judge on this day")
+        add_page_options(listing)
+        listing.set_defaults(handler=guarded(list_cases))
+
+    reassign = commands.add_parser("reassign", help="give a case to another caseworker")
+    reassign.add_argument("reference")
+    reassign.add_argument("caseworker", help="the new caseworker's username")
+    add_user_option(reassign)
+    reassign.set_defaults(handler=guarded(reassign_case))
+
+    close = commands.add_parser("close", help="close a case (recorded as an event)")
+    close.add_argument("reference")
+    close.add_argument("--reason", required=True, choices=CLOSE_REASONS)
+    close.add_argument("--date", type=iso_date, required=True, help="when (YYYY-MM-DD)")
+    add_user_option(close)
+    close.set_defaults(handler=guarded(close_case))
 
     event = subparsers.add_parser("event", help="record events")
     event_commands = event.add_subparsers(dest="event_command", required=True, metavar="ACTION")
@@ -75,16 +99,19 @@ def register(subparsers: Any) -> None:
 
 
 def open_case(args: argparse.Namespace) -> int:
-    with unit_of_work(write=True) as session:
-        case = directory.open_case(
-            session, args.reference, process=args.process, caseworker=args.caseworker,
-            la_code=args.la, actor=actor(args),
-        )
-    print(f"opened case {case.reference} ({case.process}) for {args.caseworker} in {args.la}")
+    from services.cases import open_case
+
+    reference = open_case(store(), args.reference, process=args.process,
+                          caseworker=args.caseworker, la_code=args.la, actor=actor(args))
+    print(f"opened case {reference} ({args.process}) for {args.caseworker} in {args.la}")
     return 0
 
 
 def add_event(args: argparse.Namespace) -> int:
+    from engine.events import EVENT_TYPES
+    from services.cases import record_events
+    from services.errors import Refused
+
     if args.type not in EVENT_TYPES:
         return fail(f"unknown event type {args.type!r}; known types: {', '.join(EVENT_TYPES)}")
     data: dict[str, Any] = {"type": args.type}
@@ -97,85 +124,186 @@ def add_event(args: argparse.Namespace) -> int:
     if args.id is not None:
         data["id"] = args.id
     try:
-        with unit_of_work(write=True) as session:
-            result = event_store.append(
-                session, args.reference, [data], args.expected_seq, recorded_by=actor(args)
-            )
-    except EventRefused as exc:
+        result = record_events(store(), args.reference, [data], expected_seq=args.expected_seq,
+                               recorded_by=actor(args),
+                               adviser_types=runtime().settings.adviser_types_file)
+    except Refused as exc:
         # One event was submitted, so "event #1 of your submission" would only confuse.
-        return fail(f"{args.type} refused: {exc.reason}")
-    if result.recorded:
-        record = result.recorded[0]
-        print(f"recorded event #{record.seq} on case {result.reference}: {record.event.type} "
-              f"on {event_date(record.event)}")
+        return fail(f"{args.type} refused: {exc.message}")
+    record = result.events[0]
+    if record.new:
+        print(f"recorded event #{record.seq} on case {result.reference}: {record.type} "
+              f"on {record.date}")
     else:
-        record = result.repeats[0]
         print(f"already recorded as event #{record.seq} on case {result.reference} "
               "(same id): nothing new written")
     return 0
 
 
-def show_case(args: argparse.Namespace) -> int:
-    as_of: dt.date = args.as_of or london_today()
-    with unit_of_work() as session:
-        case = directory.get_case(session, args.reference)
-        history = event_store.load(session, args.reference)
-        worker = case.caseworker
-        calendar = calendar_for(case.local_authority)
-        deadlines = [deadline_from_row(row) for row in case_deadlines(session, case.id)]
-        header = (
-            f"Case {case.reference} · {case.process} · {case.local_authority.code} "
-            f"{case.local_authority.name} · caseworker {worker.name} ({worker.username}, "
-            f"team {worker.team.name}) · as of {as_of}"
-        )
-    out = console()
-    out.print(header, style="bold")
-    out.print(_timeline(history))
-    table = Table(title="Deadlines", box=box.SIMPLE, title_justify="left")
-    for column in ("due", "status", "late", "deadline", "rule", "who", "met", "why"):
-        table.add_column(column)
-    for deadline in sorted(deadlines, key=lambda d: (d.due or d.nominal, d.key)):
-        status = status_on(deadline, as_of, calendar)
-        late = days_late(deadline, as_of)
-        table.add_row(
-            str(deadline.due or f"({deadline.nominal}, disapplied)"),
-            status.value,
-            f"{late}d" if late else "",
-            f"{deadline.key} [{deadline.instance}]",
-            deadline.rule,
-            deadline.actor,
-            str(deadline.met_on or ""),
-            deadline.explanation,
-            style=STATUS_STYLE[status],
-        )
-    out.print(table)
+def close_case(args: argparse.Namespace) -> int:
+    from services.cases import close_case
+
+    result = close_case(store(), args.reference, args.reason, on=args.date,
+                        recorded_by=actor(args))
+    print(f"closed case {result.reference} on {args.date} ({args.reason.replace('_', ' ')}): "
+          f"event #{result.seq}; its statutory clocks have stopped")
     return 0
 
 
-def _timeline(history: event_store.CaseHistory) -> Table:
-    try:
-        in_effect = {index for index, _ in effective_history(history.events)}
-    except EngineError:  # a log the current rules refuse is still shown, all of it
-        in_effect = set(range(len(history.records)))
+def reassign_case(args: argparse.Namespace) -> int:
+    from services.cases import reassign_case
+
+    worker = reassign_case(store(), args.reference, args.caseworker, actor=actor(args))
+    print(f"case {args.reference} is now {worker}'s")
+    return 0
+
+
+def list_cases(args: argparse.Namespace) -> int:
+    from rich import box
+    from rich.table import Table
+
+    from services.cases import find_cases
+
+    page = find_cases(
+        store(), as_of=today(args), la_code=args.la, caseworker=args.caseworker,
+        team=args.team, stage=args.stage, search=getattr(args, "text", None),
+        due_by=args.due_by, limit=args.limit, offset=args.offset,
+    )
+    out = console()
+    shown = f"{page.offset + 1}-{page.offset + len(page.cases)}" if page.cases else "none"
+    out.print(f"{page.total} case{'s' if page.total != 1 else ''} (showing {shown})",
+              style="bold")
+    table = Table(box=box.SIMPLE)
+    for column in ("case", "process", "stage", "caseworker", "next deadline", "due", "status"):
+        table.add_column(column)
+    for summary in page.cases:
+        case, judged = summary.case, summary.next_deadline
+        table.add_row(
+            case.reference, case.process, case.stage or "", f"{case.caseworker} ({case.team})",
+            judged.deadline.key if judged else "", str(judged.deadline.due) if judged else "",
+            _status(judged), style=STATUS_STYLE[judged.status.value] if judged else "",
+        )
+    out.print(table)
+    if page.offset + len(page.cases) < page.total:
+        out.print(f"more: --offset {page.offset + len(page.cases)}")
+    return 0
+
+
+def show_case(args: argparse.Namespace) -> int:
+    from services.cases import case_view
+
+    view = case_view(store(), args.reference, as_of=today(args))
+    if args.json:
+        print(json.dumps(_as_json(view), indent=2, ensure_ascii=False))
+        return 0
+    out = console()
+    out.print(
+        f"Case {view.reference} · {view.process} · {view.la_code} {view.la_name} · caseworker "
+        f"{view.caseworker_name} ({view.caseworker}, team {view.team}) · {view.stage_text} · "
+        f"as of {view.as_of}", style="bold",
+    )
+    if view.refused:
+        out.print(f"The current rules refuse this log: {view.refused}", style="bold red")
+    out.print(_timeline(view))
+    out.print(_deadlines(view))
+    out.print(_told(view))
+    return 0
+
+
+def _status(judged: JudgedDeadline | None) -> str:
+    if judged is None:
+        return ""
+    late = f" {judged.days_late}d" if judged.days_late else ""
+    return f"{judged.status.value}{late}"
+
+
+def _timeline(view: CaseView) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    from engine.events import LONDON
+
     table = Table(title="Timeline", box=box.SIMPLE, title_justify="left")
     for column in ("#", "date", "event", "details", "id", "recorded"):
         table.add_column(column)
-    for index, record in enumerate(history.records):
-        event = record.event
-        details = ", ".join(
-            f"{k}={v if isinstance(v, str) else json.dumps(v)}"
-            for k, v in dump_event(event).items()
-            if k not in _SHOWN_ELSEWHERE
-        )
-        stands = index in in_effect or event.type == "event_withdrawn"
-        recorded = record.recorded_at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
+    for entry in view.timeline:
+        details = ", ".join(f"{k}={v if isinstance(v, str) else json.dumps(v)}"
+                            for k, v in entry.details.items())
+        recorded = entry.recorded_at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M")
         table.add_row(
-            str(record.seq),
-            str(event_date(event)),
-            event.type if stands else f"{event.type} (withdrawn/superseded)",
-            details,
-            event.id or "",
-            f"{recorded} {record.recorded_by}",
-            style="" if stands else "dim strike",
+            str(entry.seq), str(entry.date),
+            entry.type if entry.in_effect else f"{entry.type} (withdrawn/superseded)",
+            details, entry.id or "", f"{recorded} {entry.recorded_by}",
+            style="" if entry.in_effect else "dim strike",
         )
     return table
+
+
+def _deadlines(view: CaseView) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title="Deadlines", box=box.SIMPLE, title_justify="left")
+    for column in ("due", "status", "late", "deadline", "rule", "who", "met", "why"):
+        table.add_column(column)
+    for judged in view.deadlines:
+        d = judged.deadline
+        table.add_row(
+            str(d.due or f"({d.nominal}, disapplied)"), judged.status.value,
+            f"{judged.days_late}d" if judged.days_late else "", f"{d.key} [{d.instance}]",
+            d.rule, d.actor, str(d.met_on or ""), d.explanation,
+            style=STATUS_STYLE[judged.status.value],
+        )
+    return table
+
+
+def _told(view: CaseView) -> Table:
+    from rich import box
+    from rich.table import Table
+
+    from engine.events import LONDON
+
+    table = Table(title="Who was told", box=box.SIMPLE, title_justify="left")
+    for column in ("recorded", "deadline", "level", "to", "status", "sent"):
+        table.add_column(column)
+    for mail in view.told:
+        sent = mail.sent_at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M") if mail.sent_at else ""
+        table.add_row(
+            mail.created_at.astimezone(LONDON).strftime("%Y-%m-%d %H:%M"),
+            mail.deadline_key or "", mail.level or "",
+            f"{mail.recipient_role} {mail.recipient_email or '(no address)'}", mail.status, sent,
+        )
+    return table
+
+
+def _as_json(view: CaseView) -> dict[str, Any]:
+    return {
+        "reference": view.reference, "process": view.process, "la_code": view.la_code,
+        "caseworker": view.caseworker, "team": view.team, "stage": view.stage,
+        "seq": view.seq, "as_of": view.as_of.isoformat(), "refused": view.refused,
+        "allowed_events": list(view.allowed_events),
+        "timeline": [
+            {"seq": e.seq, "date": e.date.isoformat(), "type": e.type, "details": e.details,
+             "id": e.id, "recorded_at": e.recorded_at.isoformat(),
+             "recorded_by": e.recorded_by, "in_effect": e.in_effect}
+            for e in view.timeline
+        ],
+        "deadlines": [
+            {"key": j.deadline.key, "instance": j.deadline.instance, "rule": j.deadline.rule,
+             "kind": j.deadline.kind, "actor": j.deadline.actor,
+             "due": _iso(j.deadline.due), "nominal": j.deadline.nominal.isoformat(),
+             "met_on": _iso(j.deadline.met_on), "status": j.status.value,
+             "days_late": j.days_late, "explanation": j.deadline.explanation}
+            for j in view.deadlines
+        ],
+        "told": [
+            {"deadline": m.deadline_key, "level": m.level, "role": m.recipient_role,
+             "status": m.status, "created_at": m.created_at.isoformat(),
+             "sent_at": m.sent_at.isoformat() if m.sent_at else None}
+            for m in view.told
+        ],
+    }
+
+
+def _iso(day: Any) -> str | None:
+    return day.isoformat() if day else None

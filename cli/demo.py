@@ -8,26 +8,20 @@ again with the same seed and date adds nothing.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cli.common import fail, guarded, iso_date, serviced
-from cli.today import london_today
-from db.errors import ImportRejected
-from db.migrate import upgrade_to_head
-from db.session import describe, get_engine, unit_of_work
-from db.worklist import WorkItem, worklist
-from demo import SCALES, generate_demo_la
-from demo.load import StoredCounts, load_cases, load_organisation, stored_counts
-from demo.model import DemoLA
-from demo.persons import invented_records
-from demo.summary import plan_timeliness
-from services.person import set_person
+from cli.common import fail, guarded, iso_date, progress, store, today
+
+if TYPE_CHECKING:
+    from services.demo import DemoLoaded
+    from services.errors import ImportRefused
+    from services.worklist import WorkItem
 
 DEFAULT_SEED = 2026
-DUE_SOON_DAYS = 10
 SHOWN_PROBLEMS = 5
 
 
@@ -39,54 +33,58 @@ def register(subparsers: Any) -> None:
                       help=f"the same seed and date give the same LA (default {DEFAULT_SEED})")
     demo.add_argument("--as-of", type=iso_date,
                       help="the day the data runs up to (default: today in England)")
-    demo.add_argument("--scale", choices=sorted(SCALES), default="default",
+    demo.add_argument("--scale", choices=("default", "small"), default="default",
                       help="default: a few thousand cases; small: about a tenth")
     demo.add_argument("--person-records", action="store_true",
                       help="also give every case an invented person record (names, UPN, "
                            "placements), for the SEN2 return")
-    demo.set_defaults(handler=guarded(serviced(create_demo)))
+    demo.set_defaults(handler=guarded(create_demo))
 
 
 def create_demo(args: argparse.Namespace) -> int:
+    from services.demo import load_demo
+    from services.errors import ImportRefused
+
     started = time.perf_counter()
-    as_of = args.as_of or london_today()
-    upgrade_to_head(get_engine())
-    la = generate_demo_la(args.seed, as_of, args.scale)
-    code = la.organisation.la_code
+    as_of = today(args)
     try:
-        with unit_of_work(write=True) as session:
-            staff_added = load_organisation(session, la.organisation)
-            report = load_cases(session, code, la.cases)
-    except ImportRejected as exc:
+        with progress("Loading the demo authority") as advance:
+            loaded = load_demo(store(), seed=args.seed, as_of=as_of, scale=args.scale,
+                               progress=advance)
+    except ImportRefused as exc:
         return _refused(exc)
     if args.person_records:
-        records = invented_records([case.reference for case in la.cases], args.seed, as_of)
-        workers = {case.reference: case.caseworker for case in la.cases}
-        with unit_of_work(write=True) as session:
-            for reference, fields in records.items():
-                set_person(session, reference, fields, actor=workers[reference])
-    with unit_of_work() as session:
-        counts = stored_counts(session, code)
-        items = worklist(session, as_of=as_of, within_days=DUE_SOON_DAYS, la_code=code)
+        _invent_people(loaded, args.seed, as_of)
     seconds = time.perf_counter() - started
-    print(_paragraph(la, counts, items))
-    if report.events_added == 0 and staff_added == 0:
-        print(f"\nThe demo was already in {describe(get_engine().url)}: nothing new was added "
-              f"({report.events_already_present:,} events already on file).")
+    print(_paragraph(loaded))
+    if loaded.events_added == 0 and loaded.staff_added == 0:
+        print(f"\nThe demo was already in {loaded.where}: nothing new was added "
+              f"({loaded.events_already_present:,} events already on file).")
     else:
-        print(f"\nLoaded {report.events_added:,} events into {describe(get_engine().url)} "
-              f"in {seconds:.1f} s.")
-    suggestion = _busiest_caseworker(items)
+        print(f"\nLoaded {loaded.events_added:,} events into {loaded.where} in {seconds:.1f} s.")
+    suggestion = _busiest_caseworker(loaded.due.items)
     if suggestion:
-        when = "" if as_of == london_today() else f" --as-of {as_of}"
+        when = "" if args.as_of is None else f" --as-of {as_of}"
         print(f"\nNext: ehc due --caseworker {suggestion}{when}")
     return 0
 
 
-def _paragraph(la: DemoLA, counts: StoredCounts, items: list[WorkItem]) -> str:
+def _invent_people(loaded: DemoLoaded, seed: int, as_of: dt.date) -> None:
+    from demo.persons import invented_records
+    from services.person import set_people
+
+    cases = loaded.la.cases
+    records = invented_records([case.reference for case in cases], seed, as_of)
+    set_people(store(), {c.reference: (c.caseworker, records[c.reference]) for c in cases})
+
+
+def _paragraph(loaded: DemoLoaded) -> str:
+    from demo.summary import plan_timeliness
+
+    la, counts, items = loaded.la, loaded.counts, loaded.due.items
     org = la.organisation
     processes = Counter(case.process for case in la.cases)
-    overdue = sum(1 for item in items if item.days_late)
+    overdue = loaded.due.overdue
     timeliness = plan_timeliness(la)
     return (
         f"{org.la_code} {org.la_name}, seed {la.seed}, as of {la.as_of}: "
@@ -94,20 +92,20 @@ def _paragraph(la: DemoLA, counts: StoredCounts, items: list[WorkItem]) -> str:
         f"{counts.cases:,} cases ({processes['assessment']:,} assessments, "
         f"{processes['review']:,} plans under annual review) with {la.event_count:,} events "
         f"and {counts.deadlines:,} deadlines. On {la.as_of}, {overdue:,} deadlines "
-        f"are overdue and {len(items) - overdue:,} more fall due within {DUE_SOON_DAYS} days; "
+        f"are overdue and {len(items) - overdue:,} more fall due within 10 working days; "
         f"{timeliness.late_share:.0%} of the {timeliness.plans:,} new plans in the data took "
         "longer than 20 weeks. Staff and cases are invented; children appear only as case "
         "references."
     )
 
 
-def _busiest_caseworker(items: list[WorkItem]) -> str | None:
+def _busiest_caseworker(items: tuple[WorkItem, ...]) -> str | None:
     """The caseworker with the most to do: their list makes the best first look."""
     counts = Counter(item.caseworker for item in items)
     return min(counts, key=lambda name: (-counts[name], name)) if counts else None
 
 
-def _refused(exc: ImportRejected) -> int:
+def _refused(exc: ImportRefused) -> int:
     for problem in exc.problems[:SHOWN_PROBLEMS]:
         print(f"  {problem}", file=sys.stderr)
     more = len(exc.problems) - SHOWN_PROBLEMS

@@ -8,9 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from cli.common import actor, add_user_option, field_value, serviced
-from db.session import unit_of_work
-from services.person import PersonView, set_person, show_person
+from cli.common import actor, add_user_option, field_value, guarded, store
 
 
 def register(subparsers: Any) -> None:
@@ -23,30 +21,28 @@ def register(subparsers: Any) -> None:
                         help="e.g. forename=Sam, birth_date=2015-03-01, sen_needs='[\"ASD\"]', "
                              "placements='[{\"urn\": \"123456\"}]'; an empty value clears it")
     add_user_option(setter)
-    setter.set_defaults(handler=serviced(set_fields))
+    setter.set_defaults(handler=guarded(set_fields))
     shower = commands.add_parser("show", help="show the record (staff of its authority only)")
     shower.add_argument("reference")
     add_user_option(shower)
-    shower.set_defaults(handler=serviced(show))
+    shower.set_defaults(handler=guarded(show))
 
 
 def set_fields(args: argparse.Namespace) -> int:
-    with unit_of_work(write=True) as session:
-        view = set_person(session, args.reference, dict(args.fields), actor=actor(args))
+    from services.person import set_person
+
+    view = set_person(store(), args.reference, dict(args.fields), actor=actor(args))
     print(f"person record of {view.reference} updated: {', '.join(n for n, _ in args.fields)}")
     return 0
 
 
 def show(args: argparse.Namespace) -> int:
-    with unit_of_work() as session:
-        view = show_person(session, args.reference, viewer=actor(args))
-    _print(view)
-    return 0
+    from services.person import show_person
 
-
-def _print(view: PersonView) -> None:
+    view = show_person(store(), args.reference, viewer=actor(args))
     if view.record is None:
         print(f"{view.reference}: no person record yet (ehc person set {view.reference} ...)")
-        return
+        return 0
     for name, value in view.record.model_dump(mode="json", exclude_defaults=True).items():
         print(f"{name}: {value}")
+    return 0

@@ -1,34 +1,22 @@
 """``ehc report ...``: the timeliness report, committee charts and the SEN2 return.
 
 Thin: parse the command line, call ``services``, write what they return. Service errors
-become a message and an exit code (1 refused or not found, 2 bad input, 3 conflict,
-4 database unavailable); nothing is half-written (files are written only once the
-figures are complete).
+become a message and an exit code (``cli.common.guarded``); a file is written only once
+its figures are complete.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich import box
-from rich.table import Table
+from cli.common import actor, add_user_option, console, fail, guarded, iso_date, runtime, store
 
-from cli.common import actor, add_user_option, console, fail, iso_date, serviced
-from cli.today import london_today
-from db.session import unit_of_work
-from services.reporting import (
-    TARGETS_ENV,
-    TimelinessReport,
-    configured_targets,
-    load_targets,
-    timeliness_report,
-)
-from services.sen2 import sen2_return
+if TYPE_CHECKING:
+    from services.reporting import TimelinessReport
 
 BY_CHOICES = ("total", "month", "quarter", "year", "authority", "team", "caseworker",
               "adviser", "organisation")
@@ -46,11 +34,11 @@ def register(subparsers: Any) -> None:
     timeliness.add_argument("--format", choices=("table", "csv", "xlsx", "json"),
                             default="table")
     timeliness.add_argument("--out", type=Path, help="write to this file (xlsx needs one)")
-    timeliness.set_defaults(handler=serviced(show_timeliness))
+    timeliness.set_defaults(handler=guarded(show_timeliness))
     charts = commands.add_parser("charts", help="committee charts as PNG and SVG")
     _period_options(charts)
     charts.add_argument("--out", type=Path, required=True, help="the directory to write into")
-    charts.set_defaults(handler=serviced(write_charts))
+    charts.set_defaults(handler=guarded(write_charts))
     sen2 = commands.add_parser("sen2", help="the SEN2 person-level return (XML or workbook)")
     sen2.add_argument("--year", type=int, required=True, help="collection year, e.g. 2026")
     sen2.add_argument("--la", required=True, help="the local authority (ONS code)")
@@ -60,7 +48,7 @@ def register(subparsers: Any) -> None:
     sen2.add_argument("--validation", type=Path,
                       help="also write the validation report here (it always goes to stderr)")
     add_user_option(sen2)
-    sen2.set_defaults(handler=serviced(export_sen2))
+    sen2.set_defaults(handler=guarded(export_sen2))
 
 
 def _period_options(parser: argparse.ArgumentParser) -> None:
@@ -74,17 +62,19 @@ def _period_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--la", help="only this local authority")
     parser.add_argument("--team", help="only this team's cases")
     parser.add_argument("--targets", type=Path,
-                        help=f"targets YAML (default: ${TARGETS_ENV}, if set)")
+                        help="targets YAML (default: $EHC_TIMELINESS_TARGETS_FILE, if set)")
 
 
 def build_report(args: argparse.Namespace) -> TimelinessReport:
     """The report the period options ask for (shared by the timeliness and charts commands)."""
-    targets = load_targets(args.targets) if args.targets else configured_targets(os.environ)
-    with unit_of_work() as session:
-        return timeliness_report(
-            session, start=args.start, end=args.end, as_of=london_today(), as_at=args.as_at,
-            la_code=args.la, team=args.team, targets=targets,
-        )
+    from services.reporting import load_targets, timeliness_report
+
+    rt = runtime()
+    targets = load_targets(args.targets or rt.settings.timeliness_targets_file)
+    return timeliness_report(
+        store(), start=args.start, end=args.end, as_of=rt.today(), as_at=args.as_at,
+        la_code=args.la, team=args.team, targets=targets,
+    )
 
 
 def show_timeliness(args: argparse.Namespace) -> int:
@@ -116,6 +106,9 @@ def show_timeliness(args: argparse.Namespace) -> int:
 
 
 def _print_table(report: TimelinessReport, by: str) -> None:
+    from rich import box
+    from rich.table import Table
+
     from reports.tables import on_time_text, records
 
     known = f"; as known at the end of {report.as_of}" if report.known_by else ""
@@ -141,17 +134,28 @@ def _print_table(report: TimelinessReport, by: str) -> None:
     )
 
 
+def write_charts(args: argparse.Namespace) -> int:
+    from reports.charts import draw_all
+
+    if args.out.exists() and not args.out.is_dir():
+        return fail(f"--out {args.out} is a file, not a directory", 2)
+    for chart in draw_all(build_report(args), args.out):
+        print(f"{chart.png}\t{chart.svg}\t{chart.title}")
+    return 0
+
+
 def export_sen2(args: argparse.Namespace) -> int:
-    with unit_of_work(write=True) as session:  # the bulk read of person records is audited
-        result = sen2_return(session, year=args.year, la_code=args.la, lea=args.lea,
-                             actor=actor(args), created=dt.datetime.now(dt.UTC))
+    from services.sen2 import sen2_return
+
+    result = sen2_return(store(), year=args.year, la_code=args.la, lea=args.lea,
+                         actor=actor(args), created=dt.datetime.now(dt.UTC))
     if args.format == "xml":
         args.out.write_bytes(result.xml)
     else:
         from reports.sen2_workbook import write_sen2_workbook
 
         write_sen2_workbook(result.people, result.issues, args.out)
-    header = ("case\tseverity\trule\tmodule/item\tmessage\n")
+    header = "case\tseverity\trule\tmodule/item\tmessage\n"
     report = header + "".join(issue.line() + "\n" for issue in result.issues)
     if args.validation is not None:
         args.validation.write_text(report, encoding="utf-8")
@@ -162,14 +166,4 @@ def export_sen2(args: argparse.Namespace) -> int:
           f"errors, {queries} queries", file=sys.stderr)
     if result.errors:
         return fail(f"{result.errors} validation errors: correct them before submitting")
-    return 0
-
-
-def write_charts(args: argparse.Namespace) -> int:
-    from reports.charts import draw_all
-
-    if args.out.exists() and not args.out.is_dir():
-        return fail(f"--out {args.out} is a file, not a directory", 2)
-    for chart in draw_all(build_report(args), args.out):
-        print(f"{chart.png}\t{chart.svg}\t{chart.title}")
     return 0

@@ -5,12 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sqlalchemy import select
-
-from cli.common import actor, add_user_option, guarded
-from db import directory
-from db.schema import Caseworker, LocalAuthority, Team
-from db.session import unit_of_work
+from cli.common import actor, add_user_option, guarded, store
 
 
 def register(subparsers: Any) -> None:
@@ -42,52 +37,61 @@ def register(subparsers: Any) -> None:
     add_user_option(worker)
     worker.set_defaults(handler=guarded(add_caseworker))
 
+    leave = commands.add_parser(
+        "leave", help="a caseworker leaves: move all their cases to someone else")
+    leave.add_argument("username")
+    leave.add_argument("--to", required=True, metavar="USERNAME", help="who takes the cases")
+    add_user_option(leave)
+    leave.set_defaults(handler=guarded(caseworker_leaves))
+
     listing = commands.add_parser("list", help="everyone, by local authority and team")
     listing.set_defaults(handler=guarded(list_staff))
 
 
 def add_la(args: argparse.Namespace) -> int:
-    with unit_of_work(write=True) as session:
-        directory.add_la(
-            session, args.code, args.name, actor=actor(args),
-            head_of_service_name=args.head_name, head_of_service_email=args.head_email,
-        )
+    from services.staff import add_la
+
+    add_la(store(), args.code, args.name, actor=actor(args), head_name=args.head_name,
+           head_email=args.head_email)
     print(f"added local authority {args.code} {args.name}")
     return 0
 
 
 def add_team(args: argparse.Namespace) -> int:
-    with unit_of_work(write=True) as session:
-        directory.add_team(
-            session, args.la, args.name, actor=actor(args),
-            manager_name=args.manager_name, manager_email=args.manager_email,
-        )
+    from services.staff import add_team
+
+    add_team(store(), args.la, args.name, actor=actor(args), manager_name=args.manager_name,
+             manager_email=args.manager_email)
     print(f"added team {args.name} to {args.la}")
     return 0
 
 
 def add_caseworker(args: argparse.Namespace) -> int:
-    with unit_of_work(write=True) as session:
-        directory.add_caseworker(
-            session, args.username, args.name, team=args.team, la_code=args.la,
-            email=args.email, actor=actor(args),
-        )
+    from services.staff import add_caseworker
+
+    add_caseworker(store(), args.username, args.name, team=args.team, la_code=args.la,
+                   email=args.email, actor=actor(args))
     print(f"added caseworker {args.username} to team {args.team}")
     return 0
 
 
+def caseworker_leaves(args: argparse.Namespace) -> int:
+    from services.staff import caseworker_leaves
+
+    done = caseworker_leaves(store(), args.username, args.to, actor=actor(args))
+    print(f"{done.username} has left; {len(done.moved)} case{'s' if len(done.moved) != 1 else ''}"
+          f" moved to {done.successor}")
+    for reference in done.moved:
+        print(f"  {reference}")
+    return 0
+
+
 def list_staff(args: argparse.Namespace) -> int:
-    query = (
-        select(LocalAuthority.code, LocalAuthority.name, Team.name, Team.manager_name,
-               Caseworker.username, Caseworker.name)
-        .join(Team, Team.la_id == LocalAuthority.id, isouter=True)
-        .join(Caseworker, Caseworker.team_id == Team.id, isouter=True)
-        .order_by(LocalAuthority.code, Team.name, Caseworker.username)
-    )
-    with unit_of_work() as session:
-        rows = session.execute(query).all()
-    for code, la_name, team, manager, username, name in rows:
-        team_part = f" / {team} (manager {manager or '-'})" if team else ""
-        worker_part = f" / {username} {name}" if username else ""
-        print(f"{code} {la_name}{team_part}{worker_part}")
+    from services.staff import list_staff
+
+    for line in list_staff(store()):
+        team_part = f" / {line.team} (manager {line.manager or '-'})" if line.team else ""
+        worker_part = f" / {line.username} {line.name}" if line.username else ""
+        left = " (left)" if line.left else ""
+        print(f"{line.la_code} {line.la_name}{team_part}{worker_part}{left}")
     return 0

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from cli.common import actor, add_user_option, fail, guarded
-from db.import_format import read_import_file
-from db.migrate import upgrade_to_head
-from db.projections import load_calendar_data, rebuild_all
-from db.session import describe, get_engine, unit_of_work
-from db.transfer import export_cases, import_cases
+from cli.common import actor, add_user_option, guarded, progress, store
 
 
 def register(subparsers: Any) -> None:
@@ -49,25 +43,22 @@ def register(subparsers: Any) -> None:
 
 
 def init_database(args: argparse.Namespace) -> int:
-    engine = get_engine()
-    before, after = upgrade_to_head(engine)
-    state = "already up to date" if before == after else f"upgraded {before or 'empty'} -> {after}"
-    print(f"database {describe(engine.url)}: {state}")
+    from services.store import init_database
+
+    done = init_database(store())
+    state = ("already up to date" if done.before == done.after
+             else f"upgraded {done.before or 'empty'} -> {done.after}")
+    print(f"database {done.where}: {state}")
+    if done.stages_filled:
+        print(f"  projected the stage of {done.stages_filled} existing cases")
     return 0
 
 
 def import_file(args: argparse.Namespace) -> int:
-    path: Path = args.file
-    if not path.is_file():
-        return fail(f"no such file: {path}")
-    try:
-        cases, problems = read_import_file(path)
-    except UnicodeDecodeError as exc:
-        return fail(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})")
-    with unit_of_work(write=True) as session:
-        report = import_cases(
-            session, cases, actor=actor(args), problems=problems, source=path.name
-        )
+    from services.store import import_file
+
+    with progress("Importing cases") as advance:
+        report = import_file(store(), args.file, actor=actor(args), progress=advance)
     print(
         f"imported {report.events_added} events into {report.cases_touched} cases "
         f"({report.cases_opened} new); {report.events_already_present} events were already "
@@ -77,8 +68,12 @@ def import_file(args: argparse.Namespace) -> int:
 
 
 def export_file(args: argparse.Namespace) -> int:
-    with unit_of_work() as session:
-        document = export_cases(session, args.case)
+    import json
+
+    from services.store import export
+
+    with progress("Exporting cases") as advance:
+        document = export(store(), args.case, progress=advance)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if args.output is None:
         sys.stdout.write(text)
@@ -89,8 +84,10 @@ def export_file(args: argparse.Namespace) -> int:
 
 
 def rebuild_projections(args: argparse.Namespace) -> int:
-    with unit_of_work(write=True) as session:
-        report = rebuild_all(session, actor=actor(args))
+    from services.store import rebuild_projections
+
+    with progress("Re-projecting cases") as advance:
+        report = rebuild_projections(store(), actor=actor(args), progress=advance)
     print(f"re-projected {report.cases} cases; deadlines changed in {len(report.changed)}")
     for reference, reason in sorted(report.failed.items()):
         print(f"  {reference}: kept its old deadlines: {reason}", file=sys.stderr)
@@ -98,12 +95,10 @@ def rebuild_projections(args: argparse.Namespace) -> int:
 
 
 def calendar_load_file(args: argparse.Namespace) -> int:
-    path: Path = args.file
-    if not path.is_file():
-        return fail(f"no such file: {path}")
-    text = path.read_text(encoding="utf-8")
-    with unit_of_work(write=True) as session:
-        result = load_calendar_data(session, text, actor=actor(args), source=path.name)
+    from services.store import load_calendar
+
+    with progress("Re-projecting cases") as advance:
+        result = load_calendar(store(), args.file, actor=actor(args), progress=advance)
     if result.unchanged:
         print(f"{result.la_code}: calendar unchanged (version {result.version})")
         return 0

@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from cli.common import fail, guarded, iso_date
+from cli.common import fail, guarded, iso_date, runtime, store
 
 EXIT_UNDELIVERED = 5
 DEFAULT_SINK_PORT = 8025
@@ -51,12 +51,14 @@ def register(subparsers: Any) -> None:
 
 
 def data_dir() -> Path:
-    return Path(os.environ.get("EHC_DATA_DIR", "").strip() or ".data")
+    return runtime().settings.data_dir
 
 
-def prefect_environment() -> None:
-    """Offline, quiet Prefect settings, unless the operator set their own."""
-    os.environ.setdefault("PREFECT_HOME", str((data_dir() / "prefect").resolve()))
+def prefect_environment(data: Path) -> None:
+    """Offline, quiet Prefect settings under the data directory ``data``, unless the
+    operator set their own (Prefect reads its own settings from the environment, so they
+    are set there before it is imported)."""
+    os.environ.setdefault("PREFECT_HOME", str((data / "prefect").resolve()))
     # Prefect does not create missing parents, and then waits for a server that cannot start.
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
@@ -67,7 +69,7 @@ def prefect_environment() -> None:
 
 def run_sweep(args: argparse.Namespace) -> int:
     check_database()
-    prefect_environment()
+    prefect_environment(data_dir())
     from flows.nightly_sweep import nightly_sweep  # Prefect costs ~2 s to import
 
     return _run(nightly_sweep, args, baseline=args.baseline)
@@ -75,35 +77,27 @@ def run_sweep(args: argparse.Namespace) -> int:
 
 def run_digest(args: argparse.Namespace) -> int:
     check_database()
-    prefect_environment()
+    prefect_environment(data_dir())
     from flows.daily_digest import daily_digest
 
     return _run(daily_digest, args)
 
 
 def check_database() -> None:
-    """Fail fast (``DatabaseUnavailable``) before paying for Prefect's start-up."""
-    from sqlalchemy import select
+    """Fail fast (``Unavailable``) before paying for Prefect's start-up."""
+    from services.sweep import authorities
 
-    from db.schema import LocalAuthority
-    from db.session import unit_of_work
-
-    with unit_of_work() as session:
-        session.scalar(select(LocalAuthority.id).limit(1))
+    authorities(store())
 
 
 def _run(flow: Any, args: argparse.Namespace, **options: Any) -> int:
-    from engine.escalation import InvalidLadder
     from flows.tasks import DeliveryIncomplete
-    from notifications.settings import SettingError
 
     try:
         report = flow(as_of=args.as_of, la_codes=args.la, dry_run=args.dry_run, **options)
     except DeliveryIncomplete as exc:
         print_report(exc.report)
         return fail(str(exc), EXIT_UNDELIVERED)
-    except (SettingError, InvalidLadder) as exc:
-        return fail(str(exc))
     print_report(report)
     return 0
 

@@ -19,13 +19,14 @@ from typing import Any
 
 from calendars import UnknownLocalAuthority, known_local_authorities, load_calendar
 from calendars.base import WorkingCalendar
-from cli.today import london_today
+from calendars.errors import CalendarGap
 from engine.deadlines import project_deadlines
 from engine.errors import EngineError
 from engine.events import CaseEvent, dump_event, event_date, parse_events
 from engine.history import effective_history
 from engine.report import report
 from engine.status import Deadline, Status, days_late, status_on
+from services.bootstrap import london_today
 
 EXIT_BAD_INPUT = 2
 WIDTH = 99
@@ -136,6 +137,8 @@ def _project(
         return project_deadlines(events, calendar)
     except EngineError as exc:
         raise BadInput(_pointer(document, exc)) from None
+    except CalendarGap as exc:
+        raise BadInput(exc.reason) from None
 
 
 def _header(document: Mapping[str, Any], la_code: str | None, as_of: dt.date) -> str:

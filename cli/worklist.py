@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from typing import Any
 
-from rich import box
-from rich.table import Table
-
 from cli.cases import STATUS_STYLE
-from cli.common import console, guarded, iso_date, period_days
-from cli.today import london_today
-from db.session import unit_of_work
-from db.worklist import worklist
+from cli.common import console, guarded, iso_date, store, today, working_days
 
 
 def register(subparsers: Any) -> None:
     due = subparsers.add_parser(
         "due", help="deadlines overdue or due soon, overdue first (the morning worklist)"
     )
-    due.add_argument("--within", type=period_days, default=10, metavar="PERIOD",
-                     help="how far ahead to look: 10d, 2w (default 10d)")
+    due.add_argument("--within", type=working_days, default=10, metavar="PERIOD",
+                     help="how far ahead to look, in working days: 10d, 2w (default 10d)")
     due.add_argument("--overdue", action="store_true", help="only deadlines already missed")
     due.add_argument("--caseworker", help="only this caseworker's cases (username)")
     due.add_argument("--team", help="only this team's cases")
@@ -32,12 +25,16 @@ def register(subparsers: Any) -> None:
 
 
 def show_due(args: argparse.Namespace) -> int:
-    as_of: dt.date = args.as_of or london_today()
-    with unit_of_work() as session:
-        items = worklist(
-            session, as_of=as_of, within_days=args.within, overdue_only=args.overdue,
-            caseworker=args.caseworker, team=args.team, la_code=args.la,
-        )
+    from rich import box
+    from rich.table import Table
+
+    from services.worklist import worklist
+
+    found = worklist(
+        store(), as_of=today(args), within_working_days=args.within,
+        overdue_only=args.overdue, caseworker=args.caseworker, team=args.team,
+        la_code=args.la,
+    )
     scope = " ".join(
         part for part in (
             f"caseworker {args.caseworker}" if args.caseworker else "",
@@ -45,13 +42,12 @@ def show_due(args: argparse.Namespace) -> int:
             f"LA {args.la}" if args.la else "",
         ) if part
     ) or "everyone"
-    last_day = as_of + dt.timedelta(args.within)
-    horizon = "overdue" if args.overdue else f"overdue or due by {last_day}"
+    horizon = "overdue" if args.overdue else f"overdue or due by {found.due_by}"
     out = console()
-    late = sum(1 for item in items if item.days_late)
+    items = found.items
     noun = "deadline" if len(items) == 1 else "deadlines"
-    out.print(f"{len(items)} {noun} {horizon} as of {as_of} for {scope} ({late} overdue)",
-              style="bold")
+    out.print(f"{len(items)} {noun} {horizon} as of {found.as_of} for {scope} "
+              f"({found.overdue} overdue)", style="bold")
     if not items:
         return 0
     table = Table(box=box.SIMPLE)
@@ -68,7 +64,7 @@ def show_due(args: argparse.Namespace) -> int:
             deadline.rule,
             deadline.actor,
             f"{item.caseworker} ({item.team})",
-            style=STATUS_STYLE[item.status],
+            style=STATUS_STYLE[item.status.value],
         )
     out.print(table)
     return 0

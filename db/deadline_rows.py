@@ -11,11 +11,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from db.base import Base
-from db.schema import DeadlineRow
+from db.schema import Case, Caseworker, DeadlineRow, Team
 from engine.status import Deadline
 
 _FIELDS = (
@@ -114,3 +114,79 @@ def _change(
 
 def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+@dataclass(frozen=True)
+class OpenDeadline:
+    """One deadline still open on a day, with the case and the people it concerns."""
+
+    case_id: int
+    reference: str
+    la_id: int
+    caseworker: str  # username
+    caseworker_name: str
+    caseworker_email: str | None
+    team_id: int
+    team: str
+    manager_name: str | None
+    manager_email: str | None
+    deadline: Deadline
+
+
+def open_deadlines(
+    session: Session,
+    *,
+    as_of: dt.date,
+    due_by: dt.date,
+    la_id: int | None = None,
+    caseworker_id: int | None = None,
+    team_id: int | None = None,
+    escalation_candidates: bool = False,
+) -> list[OpenDeadline]:
+    """THE read model of what is open: limits not met by the end of ``as_of`` whose due
+    date is on or before ``due_by``, oldest due first (the worklist, the digest, and --
+    with ``escalation_candidates`` -- the sweep, which also needs disapplied limits past
+    their nominal date and windows acted inside).
+
+    ``due_by`` is the caller's horizon; "due soon" is defined once, in working days, by
+    ``engine.status.due_soon_horizon``.
+    """
+    d = DeadlineRow
+    query = (
+        select(d, Case.reference, Case.la_id, Caseworker.username, Caseworker.name,
+               Caseworker.email, Team.id, Team.name, Team.manager_name, Team.manager_email)
+        .join(Case, Case.id == d.case_id)
+        .join(Caseworker, Caseworker.id == Case.caseworker_id)
+        .join(Team, Team.id == Caseworker.team_id)
+        .where(open_condition(as_of, due_by, escalation_candidates=escalation_candidates))
+        .order_by(d.due, Case.reference, d.key, d.instance)
+    )
+    if la_id is not None:
+        query = query.where(Case.la_id == la_id)
+    if caseworker_id is not None:
+        query = query.where(Case.caseworker_id == caseworker_id)
+    if team_id is not None:
+        query = query.where(Caseworker.team_id == team_id)
+    return [
+        OpenDeadline(row.case_id, ref, la, user, name, email, team, team_name, tm_name,
+                     tm_email, deadline_from_row(row))
+        for row, ref, la, user, name, email, team, team_name, tm_name, tm_email
+        in session.execute(query)
+    ]
+
+
+def open_condition(
+    as_of: dt.date, due_by: dt.date, *, escalation_candidates: bool = False
+) -> ColumnElement[bool]:
+    """The ``WHERE`` of ``open_deadlines``, for queries joined to the same rows."""
+    d = DeadlineRow
+    open_limit = and_(d.kind == "limit", d.trigger_date <= as_of,
+                      or_(d.met_on.is_(None), d.met_on > as_of))
+    wanted = and_(open_limit, d.due.is_not(None), d.due <= due_by)
+    if not escalation_candidates:
+        return wanted
+    return or_(
+        wanted,
+        and_(open_limit, d.due.is_(None), d.nominal < as_of),
+        and_(d.kind == "window", d.premature_on.is_not(None), d.premature_on <= as_of),
+    )

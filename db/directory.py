@@ -183,3 +183,69 @@ def contacts_for_case(session: Session, reference: str) -> tuple[Contact, ...]:
         Contact("team_manager", team.manager_name, team.manager_email),
         Contact("head_of_service", la.head_of_service_name, la.head_of_service_email),
     )
+
+
+def reassign_case(session: Session, reference: str, caseworker: str, *, actor: str) -> Case:
+    """Give case ``reference`` to ``caseworker`` (same authority, not a leaver); audited."""
+    case = get_case(session, reference)
+    worker = get_caseworker(session, caseworker)
+    if worker.left_at is not None:
+        raise StoreError(f"caseworker {caseworker!r} has left: choose someone else")
+    if worker.team.la_id != case.la_id:
+        raise StoreError(
+            f"caseworker {caseworker!r} works for {worker.team.local_authority.code}, "
+            f"not {case.local_authority.code}"
+        )
+    before = case.caseworker.username
+    if worker.id != case.caseworker_id:
+        case.caseworker_id = worker.id
+        session.flush()
+        session.refresh(case)
+        audit.record(session, actor, "case_reassigned", case_id=case.id, la_id=case.la_id,
+                     reference=reference, from_caseworker=before, to_caseworker=caseworker)
+    return case
+
+
+def caseworker_leaves(
+    session: Session, username: str, successor: str, *, actor: str, at: dt.datetime | None = None
+) -> list[str]:
+    """Mark ``username`` as left and move every case of theirs to ``successor`` (one
+    transaction, each move audited); the references moved."""
+    leaver = get_caseworker(session, username)
+    if leaver.left_at is not None:
+        raise StoreError(f"caseworker {username!r} already left on {leaver.left_at:%Y-%m-%d}")
+    if successor == username:
+        raise StoreError("a leaver's cases must move to someone else")
+    cases = session.scalars(
+        select(Case).where(Case.caseworker_id == leaver.id).order_by(Case.reference)
+    ).all()
+    moved = [reassign_case(session, case.reference, successor, actor=actor).reference
+             for case in cases]
+    leaver.left_at = at or audit.utc_now()
+    audit.record(session, actor, "caseworker_left", la_id=leaver.team.la_id,
+                 username=username, successor=successor, cases_moved=len(moved))
+    return moved
+
+
+@dataclass(frozen=True)
+class StaffLine:
+    la_code: str
+    la_name: str
+    team: str | None
+    manager: str | None
+    username: str | None
+    name: str | None
+    left: bool
+
+
+def list_staff(session: Session) -> list[StaffLine]:
+    """Everyone, by local authority and team (authorities and teams with no one too)."""
+    query = (
+        select(LocalAuthority.code, LocalAuthority.name, Team.name, Team.manager_name,
+               Caseworker.username, Caseworker.name, Caseworker.left_at)
+        .join(Team, Team.la_id == LocalAuthority.id, isouter=True)
+        .join(Caseworker, Caseworker.team_id == Team.id, isouter=True)
+        .order_by(LocalAuthority.code, Team.name, Caseworker.username)
+    )
+    return [StaffLine(code, la_name, team, manager, user, name, left is not None)
+            for code, la_name, team, manager, user, name, left in session.execute(query)]

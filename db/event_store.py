@@ -35,6 +35,7 @@ from db.schema import EVENT_SCHEMA_VERSION, Case, CaseEventRow, DeadlineRow
 from engine.deadlines import project_deadlines
 from engine.errors import EngineError, InvalidEvent
 from engine.events import CaseEvent, dump_event, event_date, parse_event
+from engine.stages import replay
 from engine.status import Deadline
 
 # Core inserts: many rows in one executemany, without the ORM's per-row bookkeeping.
@@ -88,6 +89,7 @@ class PreparedAppend:
     fresh: tuple[tuple[CaseEvent, str], ...]  # (event, natural key)
     repeats: tuple[RecordedEvent, ...]
     deadlines: tuple[Deadline, ...]
+    stage: str
 
 
 def load(session: Session, reference: str) -> CaseHistory:
@@ -170,13 +172,15 @@ def prepare(
         used.add(key)
         fresh.append((index, event, key))
     _refuse_duplicate_ids([event for _, event, _ in fresh])
-    deadlines = _check(case, [to_record(row).event for row in rows], fresh)
+    history = [*(to_record(row).event for row in rows), *(event for _, event, _ in fresh)]
+    deadlines = _check(case, history, len(rows), fresh)
     return PreparedAppend(
         case=case,
         base_seq=rows[-1].seq if rows else 0,
         fresh=tuple((event, key) for _, event, key in fresh),
         repeats=tuple(repeats),
         deadlines=deadlines,
+        stage=stage_of(case.process, history),
     )
 
 
@@ -218,6 +222,7 @@ def write(
     # A case with no events yet has no deadline rows: no need to read them.
     existing: list[DeadlineRow] | None = [] if prepared.base_seq == 0 else None
     rewrite_deadlines(session, case.id, prepared.deadlines, now=now, existing=existing)
+    case.stage = prepared.stage
     last = prepared.base_seq + len(values)
     audit.record(
         session, recorded_by, "events_recorded", case_id=case.id, la_id=case.la_id, at=now,
@@ -275,17 +280,24 @@ def _refuse_duplicate_ids(events: Sequence[CaseEvent]) -> None:
             seen.add(event.id)
 
 
+def stage_of(process: str, history: Sequence[CaseEvent]) -> str:
+    """The stage a history (already checked) replays to, for ``cases.stage``."""
+    return replay(history).stage(process).value
+
+
 def _check(
-    case: Case, stored: Sequence[CaseEvent], fresh: Sequence[tuple[int, CaseEvent, str]]
+    case: Case,
+    history: Sequence[CaseEvent],
+    stored: int,
+    fresh: Sequence[tuple[int, CaseEvent, str]],
 ) -> tuple[Deadline, ...]:
-    history = [*stored, *(event for _, event, _ in fresh)]
     try:
         return project_deadlines(history, calendar_for(case.local_authority))
     except EngineError as exc:
-        if exc.index is not None and exc.index >= len(stored):
-            raise EventRefused(exc.reason, index=fresh[exc.index - len(stored)][0]) from None
+        if exc.index is not None and exc.index >= stored:
+            raise EventRefused(exc.reason, index=fresh[exc.index - stored][0]) from None
         if exc.index is not None:
-            old = stored[exc.index]
+            old = history[exc.index]
             raise EventRefused(
                 f"{exc.reason} (in the light of recorded event #{exc.index + 1}, "
                 f"{old.type} on {event_date(old)})"

@@ -16,8 +16,9 @@ from db import audit
 from db.deadline_rows import DeadlineChange, rewrite_deadlines
 from db.directory import get_la
 from db.errors import CalendarRejected
-from db.event_store import to_record
+from db.event_store import stage_of, to_record
 from db.la_calendar import calendar_for
+from db.progress import Progress, silent
 from db.schema import Case, CaseEventRow, DeadlineRow, LocalAuthority
 from engine.deadlines import project_deadlines
 from engine.errors import EngineError
@@ -31,10 +32,12 @@ class Reprojection:
     failed: dict[str, str] = field(default_factory=dict)  # reference -> engine's reason
 
 
-def rebuild_all(session: Session, *, actor: str = "system") -> Reprojection:
+def rebuild_all(
+    session: Session, *, actor: str = "system", progress: Progress = silent
+) -> Reprojection:
     """Re-project every case from its log (e.g. after the rules changed)."""
     cases = session.scalars(select(Case).options(joinedload(Case.local_authority))).all()
-    report = _reproject(session, cases)
+    report = _reproject(session, cases, progress)
     audit.record(
         session, actor, "projections_rebuilt",
         cases=report.cases, changed=len(report.changed), failed=sorted(report.failed),
@@ -51,7 +54,7 @@ class CalendarLoad:
 
 
 def load_calendar_data(
-    session: Session, text: str, *, actor: str, source: str = ""
+    session: Session, text: str, *, actor: str, source: str = "", progress: Progress = silent
 ) -> CalendarLoad:
     """Store an LA's calendar data, re-project its cases, audit each deadline that moved.
 
@@ -74,7 +77,7 @@ def load_calendar_data(
     la.calendar_version = str(int(old_version or 0) + 1)
     la.calendar_loaded_at = audit.utc_now()
     cases = session.scalars(select(Case).where(Case.la_id == la.id)).all()
-    report = _reproject(session, cases)
+    report = _reproject(session, cases, progress)
     audit.record(
         session, actor, "calendar_loaded", la_id=la.id, source=source, sha256=digest,
         old_version=old_version, new_version=la.calendar_version, cases=report.cases,
@@ -92,7 +95,19 @@ def load_calendar_data(
                         reprojection=report)
 
 
-def _reproject(session: Session, cases: Sequence[Case]) -> Reprojection:
+def fill_missing_stages(session: Session) -> int:
+    """Project the cases that have events but no stage yet (those recorded before
+    ``cases.stage`` existed); how many there were."""
+    has_events = select(CaseEventRow.case_id).where(CaseEventRow.case_id == Case.id).exists()
+    cases = list(session.scalars(select(Case).where(Case.stage.is_(None), has_events)))
+    if cases:
+        _reproject(session, cases)
+    return len(cases)
+
+
+def _reproject(
+    session: Session, cases: Sequence[Case], progress: Progress = silent
+) -> Reprojection:
     """Re-project ``cases`` with two bulk reads; a case the engine now refuses keeps its
     old rows and is reported (its log is never touched)."""
     report = Reprojection(cases=len(cases))
@@ -109,7 +124,8 @@ def _reproject(session: Session, cases: Sequence[Case]) -> Reprojection:
             rows[deadline_row.case_id].append(deadline_row)
     now = audit.utc_now()
     calendars: dict[int, LocalAuthority] = {}
-    for case in cases:
+    for done, case in enumerate(cases, start=1):
+        progress(done, len(cases))
         la = calendars.setdefault(case.la_id, case.local_authority)
         try:
             deadlines = project_deadlines(events[case.id], calendar_for(la))
@@ -117,6 +133,7 @@ def _reproject(session: Session, cases: Sequence[Case]) -> Reprojection:
             report.failed[case.reference] = str(exc)
             continue
         changes = rewrite_deadlines(session, case.id, deadlines, now=now, existing=rows[case.id])
+        case.stage = stage_of(case.process, events[case.id])
         if changes:
             report.changed[case.reference] = changes
     return report

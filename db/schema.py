@@ -62,6 +62,8 @@ class Caseworker(Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    # When they left (``ehc staff leave``): kept for the audit trail, given no new cases.
+    left_at: Mapped[dt.datetime | None]
 
     team: Mapped[Team] = relationship(back_populates="caseworkers")
 
@@ -76,6 +78,8 @@ class Case(Base):
     caseworker_id: Mapped[int] = mapped_column(ForeignKey("caseworkers.id"), index=True)
     process: Mapped[str] = mapped_column(String(20))
     opened_at: Mapped[dt.datetime]
+    # A projection like ``deadlines``: the stage the log replays to, rewritten with it.
+    stage: Mapped[str | None] = mapped_column(String(40), index=True)
 
     local_authority: Mapped[LocalAuthority] = relationship()
     caseworker: Mapped[Caseworker] = relationship()

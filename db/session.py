@@ -1,9 +1,8 @@
-"""Where the database is, how to connect to it, and the unit of work.
+"""How to connect to the database, and the unit of work.
 
-Settings (environment):
-    EHC_DATABASE_URL   e.g. ``postgresql+psycopg://user@host:5432/ehc``; unset = SQLite
-    EHC_DATA_DIR       where the default SQLite file lives (default ``.data``, from the cwd)
-    EHC_DB_BUSY_TIMEOUT  seconds a SQLite writer waits for another to finish (default 10)
+The URL and the busy timeout come from the caller (``services.settings``: the
+``EHC_DATABASE_URL``, ``EHC_DATA_DIR`` and ``EHC_DB_BUSY_TIMEOUT`` variables); nothing
+here reads the environment.
 
 On SQLite every connection gets WAL (readers never block the writer), a busy timeout
 and foreign keys. Write units of work start with ``BEGIN IMMEDIATE``, so two writers are
@@ -13,7 +12,6 @@ the case changed) instead of failing half-way with a stale snapshot.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,18 +24,7 @@ from sqlalchemy.orm import Session
 
 from db.errors import DatabaseUnavailable
 
-DEFAULT_DATA_DIR = ".data"
-SQLITE_FILE = "ehc.sqlite3"
 DEFAULT_BUSY_TIMEOUT_S = 10.0
-
-
-def database_url() -> str:
-    """The configured database: ``EHC_DATABASE_URL``, else SQLite in ``EHC_DATA_DIR``."""
-    url = os.environ.get("EHC_DATABASE_URL", "").strip()
-    if url:
-        return url
-    data_dir = Path(os.environ.get("EHC_DATA_DIR", "").strip() or DEFAULT_DATA_DIR)
-    return f"sqlite:///{(data_dir / SQLITE_FILE).resolve()}"
 
 
 def describe(url: str | URL) -> str:
@@ -45,22 +32,21 @@ def describe(url: str | URL) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """A new engine for ``url`` (default: the configured database)."""
-    sa_url = make_url(url or database_url())
+def make_engine(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Engine:
+    """A new engine for ``url``."""
+    sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
-        return _sqlite_engine(sa_url)
+        return _sqlite_engine(sa_url, busy_timeout_s)
     return create_engine(sa_url, pool_pre_ping=True)
 
 
 _ENGINES: dict[str, Engine] = {}
 
 
-def get_engine() -> Engine:
-    """The process-wide engine for the configured database (created on first use)."""
-    url = database_url()
+def get_engine(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Engine:
+    """The process-wide engine for ``url`` (created on first use)."""
     if url not in _ENGINES:
-        _ENGINES[url] = make_engine(url)
+        _ENGINES[url] = make_engine(url, busy_timeout_s=busy_timeout_s)
     return _ENGINES[url]
 
 
@@ -70,15 +56,9 @@ def dispose_engines() -> None:
         _ENGINES.popitem()[1].dispose()
 
 
-def _busy_timeout_s() -> float:
-    raw = os.environ.get("EHC_DB_BUSY_TIMEOUT", "").strip()
-    return float(raw) if raw else DEFAULT_BUSY_TIMEOUT_S
-
-
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, timeout: float) -> Engine:
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-    timeout = _busy_timeout_s()
     engine = create_engine(url, connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
@@ -101,15 +81,13 @@ def _sqlite_engine(url: URL) -> Engine:
 
 
 @contextmanager
-def unit_of_work(engine: Engine | None = None, *, write: bool = False) -> Iterator[Session]:
+def unit_of_work(engine: Engine, *, write: bool = False) -> Iterator[Session]:
     """One transaction: committed if the block finishes, rolled back if it raises.
 
     Args:
-        engine: defaults to the configured database.
         write: take the write lock at the start (SQLite ``BEGIN IMMEDIATE``); use it for
             every unit of work that appends or rewrites.
     """
-    engine = engine or get_engine()
     bind = engine.execution_options(sqlite_begin="IMMEDIATE") if write else engine
     with database_errors(engine.url), Session(bind, expire_on_commit=False) as session:
         try:

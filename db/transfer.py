@@ -21,6 +21,7 @@ from db.directory import get_case, get_caseworker, get_la
 from db.errors import EventRefused, ImportRejected, Problem, StoreError
 from db.event_store import PreparedAppend, prepare, to_record, write
 from db.import_format import IncomingCase
+from db.progress import Progress, silent
 from db.schema import PROCESSES, Case, CaseEventRow, Caseworker, LocalAuthority
 from engine.errors import InvalidEvent
 from engine.events import CaseEvent, dump_event, parse_event
@@ -44,13 +45,15 @@ def import_cases(
     actor: str,
     problems: Sequence[Problem] = (),
     source: str = "",
+    progress: Progress = silent,
 ) -> ImportReport:
     """Import ``cases`` into the caller's transaction, or raise ``ImportRejected`` listing
     ``problems`` (from reading the file) plus every problem found here."""
     found = list(problems)
     plans: list[tuple[IncomingCase, PreparedAppend, bool]] = []
     known = _Known(session, [incoming.reference for incoming in cases])
-    for incoming in cases:
+    for done, incoming in enumerate(cases, start=1):
+        progress(done, len(cases))
         try:
             case, is_new = _case_for(known, incoming)
         except StoreError as exc:
@@ -69,7 +72,9 @@ def import_cases(
     return _write_all(session, plans, actor=actor, source=source)
 
 
-def export_cases(session: Session, reference: str | None = None) -> dict[str, Any]:
+def export_cases(
+    session: Session, reference: str | None = None, *, progress: Progress = silent
+) -> dict[str, Any]:
     """Case histories as one JSON-ready document that ``import`` accepts back."""
     query = select(Case).options(
         joinedload(Case.local_authority), joinedload(Case.caseworker)
@@ -77,7 +82,9 @@ def export_cases(session: Session, reference: str | None = None) -> dict[str, An
     if reference is not None:
         query = query.where(Case.id == get_case(session, reference).id)
     documents = []
-    for case in session.scalars(query).unique():
+    found = session.scalars(query).unique().all()
+    for done, case in enumerate(found, start=1):
+        progress(done, len(found))
         rows = session.scalars(
             select(CaseEventRow).where(CaseEventRow.case_id == case.id).order_by(CaseEventRow.seq)
         )

@@ -3,12 +3,14 @@
 The public surface is ``__all__`` (a test keeps it honest); everything else is internal.
 """
 
+from calendars.errors import CalendarGap
 from engine.deadlines import project_deadlines
-from engine.errors import CalendarGap, EngineError, IllegalTransition, InvalidEvent, InvalidHistory
+from engine.errors import EngineError, IllegalTransition, InvalidEvent, InvalidHistory
 from engine.events import CaseEvent, dump_event, event_date, parse_event, parse_events
-from engine.history import check_history, effective_history
+from engine.history import effective_history
 from engine.report import deadline_row, deadline_rows, report
 from engine.rules import TIMESCALES, Rule
+from engine.stages import check_history
 from engine.status import Deadline, Status, days_late, status_on
 
 __all__ = [

@@ -84,7 +84,7 @@ def run_rule(rule: Rule, events: Sequence[CaseEvent], cal: WorkingCalendar) -> l
                 sent = event_date(clock.trigger)
                 if sent <= when <= clock.nominal and clock.premature_on is None:
                     clock.premature_on, clock.premature_by = when, event.type
-        if _any(rule.cancels, event):
+        if _cancels(rule, event):
             open_ = [c for c in open_ if c.start > when]
         if _any(rule.starts, event) and (not rule.requires_under_5 or _under_5(dob, when)):
             if rule.restarts:
@@ -95,6 +95,14 @@ def run_rule(rule: Rule, events: Sequence[CaseEvent], cal: WorkingCalendar) -> l
             nominal, arithmetic = rule.period.apply(start, cal)
             open_.append(Clock(rule, event, start, start_text, nominal, arithmetic))
     return _name_instances(done + open_)
+
+
+def _cancels(rule: Rule, event: CaseEvent) -> bool:
+    """Whether ``event`` ends ``rule``'s open clocks: one of its own cancelling events, or
+    the case closing (the LA's duties end with it; a parent's windows run on)."""
+    if event.type == "case_closed":
+        return rule.kind != "window"
+    return _any(rule.cancels, event)
 
 
 def _paired(rule: Rule, open_: list[Clock], stop: CaseEvent) -> list[Clock]:

@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import engine.exemptions as exemptions
 from calendars.base import WorkingCalendar
-from engine import exemptions
 from engine.clocks import Clock, run_rule
 from engine.events import CaseEvent, ExceptionRecorded, event_date
-from engine.history import check_history
 from engine.periods import long_date
 from engine.rules import TIMESCALES
 from engine.special import SPECIALS
+from engine.stages import check_history
 from engine.status import Deadline
 
 

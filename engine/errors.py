@@ -4,8 +4,10 @@ EngineError
 ├── InvalidEvent        one event is malformed (unknown type, bad date, missing field)
 ├── InvalidHistory      events are individually fine but impossible together
 │                       (final plan dated before the request, a decision recorded twice)
-├── IllegalTransition   an event is not allowed in the case's current stage
-└── CalendarGap         the calendar cannot answer for a date (no data for that year)
+└── IllegalTransition   an event is not allowed in the case's current stage
+
+(A date the calendar cannot answer for raises ``calendars.errors.CalendarGap``, the
+calendars' own error.)
 
 Each carries a human-readable ``reason`` and, where known, the position of the
 offending event in the history (``index``, 0-based as given) so a caseworker can find it.
@@ -39,7 +41,3 @@ class IllegalTransition(InvalidHistory):
         self.stage = stage
         self.event_type = event_type
         super().__init__(reason, index=index)
-
-
-class CalendarGap(EngineError):
-    """The calendar has no data for the date asked about."""

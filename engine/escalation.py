@@ -36,6 +36,7 @@ from enum import StrEnum
 from typing import Any, Literal, NamedTuple
 
 from calendars.base import WorkingCalendar
+from engine.errors import EngineError
 from engine.status import Deadline, days_late, spoken_for
 
 When = Literal["before", "breach"]
@@ -54,7 +55,7 @@ class Track(StrEnum):
     PREMATURE = "premature"
 
 
-class InvalidLadder(ValueError):
+class InvalidLadder(EngineError, ValueError):
     """A ladder configuration that cannot be applied; the message says which row and why."""
 
 

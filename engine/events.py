@@ -106,7 +106,8 @@ class AdviceRequested(_Dated):
     """One reg 6 request; the adviser's 6 weeks (R02) run from ``received_on``."""
 
     type: Literal["advice_requested"]
-    advisor: str
+    advisor: str  # an adviser type (``engine.advisers``), checked at the door
+    organisation: str | None = None  # the ICB or trust, or who the "other" adviser is
     school: str | None = None
     advice_id: str | None = None
     received_on: dt.date | None = None  # when the body received it; defaults to ``date``
@@ -345,6 +346,16 @@ class AppealRegistered(_Dated):
     type: Literal["appeal_registered"]
 
 
+class CaseClosed(_Dated):
+    """The council's work on the case ended: the plan ceased, the child or young person
+    moved away (the plan not transferred), or the request was withdrawn. The LA's clocks
+    still running stop (a parent's appeal or mediation window runs on), and the case
+    takes no further event until this one is withdrawn (``event_withdrawn``)."""
+
+    type: Literal["case_closed"]
+    reason: Literal["plan_ceased", "moved_away", "request_withdrawn"]
+
+
 class EventWithdrawn(_Dated):
     """Takes an earlier event (by ``id``) out of the reckoning; the log keeps both."""
 
@@ -354,7 +365,7 @@ class EventWithdrawn(_Dated):
 
 
 CaseEvent = Annotated[
-    RequestReceived | LaBecameResponsible | DecisionToAssessNotified | AdviceRequested
+    CaseClosed | RequestReceived | LaBecameResponsible | DecisionToAssessNotified | AdviceRequested
     | AdviceReceived | AppointmentNotKept | AbsenceFromArea | SchoolClosure | ExceptionRecorded
     | DecisionNotToIssueNotified | DraftPlanServed | DraftPlanPosted | SchoolConsulted
     | FinalPlanIssued | ChildDateOfBirth | ReviewMeetingScheduled | ReviewInvitationsSent

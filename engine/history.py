@@ -5,7 +5,7 @@ wrong one (by its ``id``), or by an ``event_withdrawn`` naming it. ``effective_h
 resolves those corrections once, so every other part of the engine sees only the events
 that stand, each with its position in the log for error messages.
 
-``check_history`` then refuses histories that cannot have happened. Order is checked
+``engine.stages.check_history`` then refuses histories that cannot have happened. Order is checked
 only between events that are present (statutory-rules.md §12): a history may start
 part-way, so a draft with no request on file is fine, but a final plan dated before the
 request on file is not. The order rules are the ``ORDER`` table; the finer checks (a
@@ -47,7 +47,7 @@ SAME_DAY_ORDER: tuple[str, ...] = (
     "decision_letter_sent", "mediation_requested", "mediation_declined",
     "mediation_concluded", "mediation_certificate_issued", "mediation_agreement",
     "appeal_registered", "unopposed_appeal_notified", "tribunal_order",
-    "tribunal_order_complied",
+    "tribunal_order_complied", "case_closed",
 )
 _RANK = {kind: rank for rank, kind in enumerate(SAME_DAY_ORDER)}
 
@@ -301,26 +301,3 @@ def check_order(history: Sequence[Indexed]) -> None:
                     f"{event_date(first)}: {rule.why}",
                     index=index,
                 )
-
-
-def check_history(events: Sequence[CaseEvent]) -> list[Indexed]:
-    """Refuse a history that cannot have happened, saying why and at which event.
-
-    Args:
-        events: the case's log as recorded (corrections included).
-
-    Returns:
-        The events that stand, as ``effective_history`` gives them, so callers need not
-        resolve the corrections a second time.
-
-    Raises:
-        InvalidHistory: corrections that do not resolve, or events out of order.
-        IllegalTransition: an event the case's stage does not allow (a decision
-            recorded twice, a second final plan for one request...).
-    """
-    from engine.stages import replay_history  # stages builds on this module's ordering
-
-    history = effective_history(events)
-    check_order(history)
-    replay_history(history)
-    return history

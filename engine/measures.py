@@ -2,11 +2,11 @@
 
 Each row names its statutory basis, the projected deadline it counts (``deadline_key``),
 its numerator and denominator in words, the date that puts a case in a period
-(``period_date``) and how recorded exceptions count (``exceptions``). ``measured_items``
-turns projected deadlines into one ``Item`` per case and measure; ``tabulate`` groups the
-items (by month, quarter, year, team, caseworker, authority, adviser...) into ``Cell``
-figures. docs/reporting.md says how this counting matches the DfE's (statutory-rules.md
-§5.4, §9).
+(``period_date``) and how recorded exceptions count (``exceptions``).
+``completed_items`` and ``open_items`` turn projected deadlines into one ``Item`` per
+case and measure; ``tabulate`` groups the items (by month, quarter, year, team,
+caseworker, authority, adviser...) into ``Cell`` figures. docs/reporting.md says how
+this counting matches the DfE's (statutory-rules.md §5.4, §9).
 
 Period dates:
 
@@ -188,7 +188,7 @@ class Cell:
 def advice_sources(history: Iterable[CaseEvent]) -> dict[str, AdviceSource]:
     """Adviser type and organisation per ``advice_due`` instance (``engine.clocks`` names
     instances by advice id, else adviser and date). The organisation is the request's
-    ``organisation`` field (a free field), else its ``school``, else "not recorded"."""
+    ``organisation``, else its ``school``, else "not recorded"."""
     sources: dict[str, AdviceSource] = {}
     for event in history:
         if not isinstance(event, AdviceRequested):
@@ -198,43 +198,44 @@ def advice_sources(history: Iterable[CaseEvent]) -> dict[str, AdviceSource]:
         while name in sources:
             n += 1
             name = f"{base}#{n}"
-        extra = event.model_extra or {}
-        organisation = str(extra.get("organisation") or event.school or "not recorded")
+        organisation = event.organisation or event.school or "not recorded"
         sources[name] = AdviceSource(event.advisor, organisation)
     return sources
 
 
-def measured_items(
-    cases: Iterable[CaseFacts],
-    start: dt.date,
-    end: dt.date,
-    snapshots: Sequence[dt.date],
-) -> list[Item]:
-    """Every case's contribution to every measure for the closed period ``[start, end]``.
+def completed_items(cases: Iterable[CaseFacts], start: dt.date, end: dt.date) -> list[Item]:
+    """Every case's contribution to the measures counted by completion or statutory date,
+    for the closed period ``[start, end]``.
 
     Args:
         cases: the cases counted (their deadlines judged as the history stood).
         start: first day of the period.
         end: last day of the period.
-        snapshots: the days the open caseload is counted on (one per reported period).
 
     Returns:
-        Items of every measure; ``tabulate`` groups them.
+        Items of those measures; ``tabulate`` groups them.
     """
     items: list[Item] = []
     for case in cases:
         for deadline in case.deadlines:
             for measure in _BY_DEADLINE.get(deadline.key, ()):
+                if measure.period_date != "snapshot":
+                    item = _completed(measure, case, deadline, start, end)
+                    if item is not None:
+                        items.append(item)
+    return items
+
+
+def open_items(cases: Iterable[CaseFacts], snapshots: Sequence[dt.date]) -> list[Item]:
+    """Every case's contribution to the snapshot measures (overdue reviews, open
+    assessments) on each of the ``snapshots`` days (one per reported period)."""
+    items: list[Item] = []
+    for case in cases:
+        for deadline in case.deadlines:
+            for measure in _BY_DEADLINE.get(deadline.key, ()):
                 if measure.period_date == "snapshot":
-                    items.extend(
-                        _snapshot(measure, case, deadline, day)
-                        for day in snapshots
-                        if _open_on(deadline, day)
-                    )
-                    continue
-                item = _completed(measure, case, deadline, start, end)
-                if item is not None:
-                    items.append(item)
+                    items.extend(_snapshot(measure, case, deadline, day)
+                                 for day in snapshots if _open_on(deadline, day))
     return items
 
 

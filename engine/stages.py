@@ -33,7 +33,7 @@ from engine.events import (
     PhaseTransferExpected,
     event_date,
 )
-from engine.history import Indexed, effective_history
+from engine.history import Indexed, check_order, effective_history
 
 
 class AssessmentStage(StrEnum):
@@ -45,6 +45,7 @@ class AssessmentStage(StrEnum):
     PLAN_ISSUED = "plan_issued"
     NOT_ISSUED = "not_issued"
     REASSESSMENT_REQUESTED = "reassessment_requested"
+    CLOSED = "closed"
 
 
 class ReviewStage(StrEnum):
@@ -54,6 +55,7 @@ class ReviewStage(StrEnum):
     AMENDING = "amending"  # decided to amend; the notice of proposed amendments is due
     NOTICE_SERVED = "notice_served"
     CEASED = "ceased"
+    CLOSED = "closed"
 
 
 Stage = AssessmentStage | ReviewStage
@@ -75,6 +77,8 @@ STAGE_TEXT: Mapping[Stage, str] = {
     R.AMENDING: "the LA decided to amend, notice of proposed amendments pending",
     R.NOTICE_SERVED: "amendment notice served, amended plan pending",
     R.CEASED: "the LA decided to cease the plan",
+    A.CLOSED: "case closed",
+    R.CLOSED: "case closed",
 }
 
 # The field whose value decides where an event leads; the label is "type:value".
@@ -132,6 +136,8 @@ ASSESSMENT: Mapping[tuple[Stage, str], Stage] = {
             "unopposed_appeal_notified:refuse_to_reassess", A.ASSESSING),
     **_rows((A.NOT_STARTED, A.REFUSED, A.NOT_ISSUED), "tribunal_order:make_and_maintain_plan",
             A.ASSESSING),
+    # Closing (plan ceased, moved away, request withdrawn) ends the case from any stage.
+    **_rows(tuple(s for s in AssessmentStage if s is not A.CLOSED), "case_closed", A.CLOSED),
 }
 
 _PLAN_STAGES = (R.NO_PLAN, R.PLAN_IN_FORCE, R.MEETING_HELD, R.AMENDING, R.NOTICE_SERVED)
@@ -167,6 +173,7 @@ REVIEW: Mapping[tuple[Stage, str], Stage] = {
     **_rows((*_PLAN_STAGES, R.CEASED), "tribunal_order:continue_to_maintain", R.PLAN_IN_FORCE),
     **_rows((*_PLAN_STAGES, R.CEASED), "unopposed_appeal_notified:cease", R.PLAN_IN_FORCE),
     **_rows((*_PLAN_STAGES, R.CEASED), "tribunal_order:cease_dismissed", R.CEASED),
+    **_rows(tuple(s for s in ReviewStage if s is not R.CLOSED), "case_closed", R.CLOSED),
 }
 
 TRANSITIONS: Mapping[tuple[Stage, str], Stage] = {**ASSESSMENT, **REVIEW}
@@ -365,6 +372,11 @@ def apply(state: CaseState, event: CaseEvent) -> CaseState:
     Raises:
         IllegalTransition: with the stage, the event type and a readable reason.
     """
+    if state.assessment is A.CLOSED:
+        raise IllegalTransition(A.CLOSED.value, event.type, _prefixed(event, (
+            f"the case was closed on {state.on('case_closed')}: withdraw the closing event "
+            "(event_withdrawn) to reopen it, or open a new case"
+        )))
     lbl = label(event)
     moves: dict[str, Stage] = {}
     for process, table in PROCESSES.items():
@@ -417,6 +429,27 @@ def replay_history(history: Sequence[Indexed]) -> CaseState:
     return state
 
 
+def check_history(events: Sequence[CaseEvent]) -> list[Indexed]:
+    """Refuse a history that cannot have happened, saying why and at which event.
+
+    Args:
+        events: the case's log as recorded (corrections included).
+
+    Returns:
+        The events that stand, as ``effective_history`` gives them, so callers need not
+        resolve the corrections a second time.
+
+    Raises:
+        InvalidHistory: corrections that do not resolve, or events out of order.
+        IllegalTransition: an event the case's stage does not allow (a decision
+            recorded twice, a second final plan for one request...).
+    """
+    history = effective_history(events)
+    check_order(history)
+    replay_history(history)
+    return history
+
+
 def replay(events: Sequence[CaseEvent]) -> CaseState:
     """The case's state after its whole log, corrections resolved, in date order.
 
@@ -435,3 +468,18 @@ def mermaid(process: str) -> str:
     for (source, lbl), target in PROCESSES[process].items():
         lines.append(f"    {source.value} --> {target.value} : {lbl.replace(':', ' = ')}")
     return "\n".join(lines) + "\n"
+
+
+def events_allowed(state: CaseState, process: str) -> tuple[str, ...]:
+    """The event types a case in ``state`` may record next (a form offers only these):
+    those its stage has a transition for, plus the events that move no stage. A guard
+    may still refuse one on its details (a second review decision, say), with its reason.
+    """
+    if state.assessment is A.CLOSED:
+        return ()
+    stage = state.stage(process)
+    moving = {lbl.partition(":")[0] for (source, lbl) in PROCESSES[process] if source is stage}
+    other = "review" if process == "assessment" else "assessment"
+    moving |= {lbl.partition(":")[0] for (source, lbl) in PROCESSES[other]
+               if source is state.stage(other)}
+    return tuple(sorted((moving | NEUTRAL) - {"event_withdrawn"}))

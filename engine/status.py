@@ -21,7 +21,9 @@ from calendars.base import WorkingCalendar
 # (e.g. deemed service) shown on the timeline.
 Kind = Literal["limit", "window", "date"]
 
-DUE_SOON_WORKING_DAYS = 10  # the first rung of the default escalation ladder
+# "Due soon", defined once: due within this many working days (the first rung of the
+# default escalation ladder). The worklist, the digest and ``status_on`` all use it.
+DUE_SOON_WORKING_DAYS = 10
 
 
 class Status(StrEnum):
@@ -92,11 +94,16 @@ def status_on(
         return Status.MET_ON_TIME if met_on <= deadline.due else Status.MET_LATE
     if as_of > deadline.due:
         return Status.BREACHED
-    if as_of >= deadline.due or calendar.add_working_days(as_of, due_soon_working_days) >= (
-        deadline.due
-    ):
+    if deadline.due <= due_soon_horizon(as_of, calendar, due_soon_working_days):
         return Status.DUE_SOON
     return Status.PENDING
+
+
+def due_soon_horizon(
+    as_of: dt.date, calendar: WorkingCalendar, working_days: int = DUE_SOON_WORKING_DAYS
+) -> dt.date:
+    """The last due date that counts as "due soon" when judged on ``as_of``."""
+    return calendar.add_working_days(as_of, working_days) if working_days else as_of
 
 
 def days_late(deadline: Deadline, as_of: dt.date) -> int | None:

@@ -10,19 +10,19 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from cli.today import london_today
-from db.session import get_engine
 from flows.tasks import check_delivered, deliver_all, list_authorities, transient
-from notifications.deliver import preview
-from notifications.digest import digest_authority
-from notifications.settings import NotifySettings
+from services.bootstrap import Runtime, start
+from services.digest import digest_authority
+from services.outbox import preview
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=transient,
       cache_policy=NO_CACHE)
-def record_digests(la_code: str, as_of: dt.date, *, dry_run: bool) -> dict[str, Any]:
-    settings = NotifySettings.from_env()
-    run = digest_authority(get_engine(), la_code, as_of, settings, dry_run=dry_run)
+def record_digests(
+    rt: Runtime, la_code: str, as_of: dt.date, *, dry_run: bool
+) -> dict[str, Any]:
+    settings = rt.notify
+    run = digest_authority(rt.engine, la_code, as_of, settings, dry_run=dry_run)
     get_run_logger().info("%s: %d digests planned, %d recorded", la_code, len(run.planned),
                           run.emails_recorded)
     return {
@@ -38,14 +38,15 @@ def daily_digest(
     as_of: dt.date | None = None, la_codes: list[str] | None = None, *, dry_run: bool = False
 ) -> dict[str, Any]:
     """Today's digests (default: today in London) for every authority or ``la_codes``."""
-    day = as_of or london_today()
-    codes = la_codes or list_authorities()
-    futures = [record_digests.submit(code, day, dry_run=dry_run) for code in codes]
+    rt = start()  # the settings, read once for the whole run
+    day = as_of or rt.today()
+    codes = la_codes or list_authorities(rt)
+    futures = [record_digests.submit(rt, code, day, dry_run=dry_run) for code in codes]
     report: dict[str, Any] = {
         "flow": "daily-digest", "as_of": day.isoformat(), "dry_run": dry_run,
         "authorities": [f.result() for f in futures],
     }
     if dry_run:
         return report
-    report["delivery"] = deliver_all(codes)
+    report["delivery"] = deliver_all(rt, codes)
     return check_delivered(report)

@@ -1,6 +1,6 @@
 """``nightly-sweep``: today's date in London (once), then per local authority: decide and
 record escalations, then deliver the outbox. All logic lives in ``engine.escalation`` and
-``notifications``; this module only sequences it.
+``notifications``; this module only sequences the application layer's use cases.
 
 Catch-up safe: every rung already due and not yet recorded is decided, so a skipped night
 is made up by the next; re-running a night decides and sends nothing new. A ``baseline``
@@ -16,21 +16,20 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from cli.today import london_today
-from db.session import get_engine
 from flows.tasks import check_delivered, deliver_all, list_authorities, transient
-from notifications.deliver import preview
-from notifications.settings import NotifySettings
-from notifications.sweep import sweep_authority
+from services.bootstrap import Runtime, start
+from services.outbox import preview
+from services.sweep import sweep_authority
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=transient,
       cache_policy=NO_CACHE)
 def decide_and_record(
+    rt: Runtime,
     la_code: str, as_of: dt.date, *, dry_run: bool, baseline: bool = False
 ) -> dict[str, Any]:
-    settings = NotifySettings.from_env()
-    result = sweep_authority(get_engine(), la_code, as_of, settings, dry_run=dry_run,
+    settings = rt.notify
+    result = sweep_authority(rt.engine, la_code, as_of, settings, dry_run=dry_run,
                              baseline=baseline)
     get_run_logger().info(
         "%s: %d escalations decided, %d recorded, %d emails recorded%s", la_code,
@@ -62,9 +61,10 @@ def nightly_sweep(
     ``dry_run`` decides and renders but records and sends nothing; ``baseline`` records
     the decisions with their emails suppressed, and sends nothing.
     """
-    day = as_of or london_today()
-    codes = la_codes or list_authorities()
-    futures = [decide_and_record.submit(code, day, dry_run=dry_run, baseline=baseline)
+    rt = start()  # the settings, read once for the whole run
+    day = as_of or rt.today()
+    codes = la_codes or list_authorities(rt)
+    futures = [decide_and_record.submit(rt, code, day, dry_run=dry_run, baseline=baseline)
                for code in codes]
     report: dict[str, Any] = {
         "flow": "nightly-sweep", "as_of": day.isoformat(), "dry_run": dry_run,
@@ -72,5 +72,5 @@ def nightly_sweep(
     }
     if dry_run or baseline:
         return report
-    report["delivery"] = deliver_all(codes)
+    report["delivery"] = deliver_all(rt, codes)
     return check_delivered(report)

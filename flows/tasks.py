@@ -1,8 +1,9 @@
 """Tasks both overnight flows share: which authorities to run, and draining the outbox.
 
-Tasks only do I/O through plain functions (``notifications``); they are retried because
-re-running any of them is harmless (the outbox's keys and status guards see to that), and
-never cached, because a sweep must look at the database as it is now.
+Tasks only call the application layer (``services``); they are retried because re-running
+any of them is harmless (the outbox's keys and status guards see to that), and never
+cached, because a sweep must look at the database as it is now. Each flow reads the
+settings once (``services.bootstrap.start``) and hands the runtime to its tasks.
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from sqlalchemy.exc import OperationalError
 
-from db.errors import DatabaseUnavailable
-from db.session import get_engine
-from notifications.deliver import DeliveryReport, deliver_authority
-from notifications.settings import NotifySettings
-from notifications.sweep import authority_codes
+from services.bootstrap import Runtime
+from services.errors import Unavailable
+from services.outbox import DeliveryReport, deliver
+from services.sweep import authorities
 
 
 class DeliveryIncomplete(RuntimeError):
@@ -33,21 +32,21 @@ class DeliveryIncomplete(RuntimeError):
 def transient(task: Any, task_run: Any, state: Any) -> bool:
     """Retry what may pass (a locked or unreachable database), not a refusal or a bug."""
     error = state.data
-    if isinstance(error, DatabaseUnavailable):
+    if isinstance(error, Unavailable):
         return "not set up" not in str(error)
-    return isinstance(error, OSError | OperationalError)
+    return isinstance(error, OSError)
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=transient,
       cache_policy=NO_CACHE)
-def list_authorities() -> list[str]:
-    return authority_codes(get_engine())
+def list_authorities(rt: Runtime) -> list[str]:
+    return authorities(rt.engine)
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=transient,
       cache_policy=NO_CACHE)
-def deliver_outbox(la_code: str) -> dict[str, Any]:
-    report = deliver_authority(get_engine(), la_code, NotifySettings.from_env())
+def deliver_outbox(rt: Runtime, la_code: str) -> dict[str, Any]:
+    report = deliver(rt.engine, la_code, rt.notify, rt.transport())
     logger = get_run_logger()
     logger.info("%s: %s", la_code, report)
     if report.unavailable:
@@ -55,10 +54,10 @@ def deliver_outbox(la_code: str) -> dict[str, Any]:
     return asdict(report)
 
 
-def deliver_all(la_codes: list[str]) -> dict[str, Any]:
+def deliver_all(rt: Runtime, la_codes: list[str]) -> dict[str, Any]:
     """Drain every authority's outbox, one task each; the totals."""
     total = DeliveryReport()
-    for future in [deliver_outbox.submit(code) for code in la_codes]:
+    for future in [deliver_outbox.submit(rt, code) for code in la_codes]:
         total.merge(DeliveryReport(**future.result()))
     return asdict(total)
 

@@ -6,28 +6,27 @@ published as a Prefect artifact."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from cli.today import london_today
-from db.audit import utc_now
-from db.session import get_engine
 from flows.tasks import check_delivered, list_authorities, transient
-from notifications.settings import NotifySettings
 from reports.tables import to_markdown
-from services.reporting import configured_targets
+from services.bootstrap import Runtime, start
+from services.reporting import load_targets
 from services.weekly import send_weekly_summary
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=transient,
       cache_policy=NO_CACHE)
-def summarise(la_code: str, as_of: dt.date) -> dict[str, Any]:
-    run = send_weekly_summary(get_engine(), la_code, as_of, NotifySettings.from_env(),
-                              targets=configured_targets(os.environ), now=utc_now())
+def summarise(rt: Runtime, la_code: str, as_of: dt.date) -> dict[str, Any]:
+    run = send_weekly_summary(
+        rt.engine, la_code, as_of, rt.notify, transport=rt.transport(),
+        targets=load_targets(rt.settings.timeliness_targets_file),
+        now=dt.datetime.now(dt.UTC),
+    )
     report = run.report
     create_markdown_artifact(
         key=f"weekly-timeliness-{la_code.lower()}",
@@ -47,9 +46,10 @@ def weekly_timeliness(
     as_of: dt.date | None = None, la_codes: list[str] | None = None
 ) -> dict[str, Any]:
     """This week's summaries (default: today in London) for every authority or ``la_codes``."""
-    day = as_of or london_today()
-    codes = la_codes or list_authorities()
-    results = [f.result() for f in [summarise.submit(code, day) for code in codes]]
+    rt = start()  # the settings, read once for the whole run
+    day = as_of or rt.today()
+    codes = la_codes or list_authorities(rt)
+    results = [f.result() for f in [summarise.submit(rt, code, day) for code in codes]]
     unavailable = next((r["unavailable"] for r in results if r["unavailable"]), None)
     return check_delivered({
         "flow": "weekly-timeliness", "as_of": day.isoformat(), "authorities": results,

@@ -22,13 +22,14 @@ from email.message import EmailMessage
 
 from sqlalchemy import Engine
 
+from db import outbox, recheck
 from db.audit import utc_now
 from db.directory import get_la
 from db.notify_schema import OutboxRow
+from db.outbox import Email
 from db.session import unit_of_work
-from notifications import outbox, recheck, weekly
+from notifications import weekly
 from notifications.notice import DigestNotice, EscalationNotice
-from notifications.outbox import Email
 from notifications.render import render_digest, render_escalation, stamp
 from notifications.settings import NotifySettings
 from notifications.transport import (

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from email.message import EmailMessage
 from typing import Any
 
-from notifications.outbox import Email
+from db.outbox import Email
 from notifications.render import message_id
 from notifications.settings import NotifySettings
 

@@ -17,7 +17,13 @@ field where one is known, ``index`` the offending event of a batch (0-based).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from calendars.errors import CalendarError
+from db import errors as store
+from engine import errors as engine_errors
+from engine.escalation import InvalidLadder
 
 
 class ServiceError(Exception):
@@ -56,3 +62,30 @@ class Conflict(ServiceError):
 
 class Unavailable(ServiceError):
     pass
+
+
+@contextmanager
+def translated() -> Iterator[None]:
+    """Re-raise the errors of the layers below as this layer's, with their messages.
+
+    Every service function runs inside it, so the entry points see one tree only.
+    """
+    try:
+        yield
+    except store.ImportRejected as exc:
+        raise ImportRefused(str(exc), [str(p) for p in exc.problems]) from exc
+    except (store.EventRefused, engine_errors.EngineError) as exc:
+        bad_input = isinstance(exc, engine_errors.InvalidEvent | InvalidLadder)
+        raise (InvalidInput if bad_input else Refused)(exc.reason, index=exc.index) from exc
+    except CalendarError as exc:
+        raise Refused(str(exc)) from exc
+    except store.StoreError as exc:
+        raise _LOWER.get(type(exc), Refused)(str(exc)) from exc
+
+
+_LOWER: dict[type[Exception], type[ServiceError]] = {
+    store.NotFound: NotFound,
+    store.CaseChanged: Conflict,
+    store.DatabaseUnavailable: Unavailable,
+    store.CalendarRejected: InvalidInput,
+}

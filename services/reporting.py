@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any, get_args
 
 import yaml
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
 from db.reporting import StoredCase, stored_cases
+from db.session import unit_of_work
 from engine.deadlines import project_deadlines
 from engine.errors import EngineError
 from engine.events import LONDON, CaseEvent
@@ -35,12 +36,12 @@ from engine.measures import (
     advice_sources,
     ageing,
     breaches,
-    measured_items,
+    completed_items,
+    open_items,
     tabulate,
 )
 from engine.targets import NO_TARGETS, InvalidTargets, Rag, Targets, parse_targets
-from services.errors import InvalidInput, Refused
-from services.store_errors import store_errors
+from services.errors import InvalidInput, Refused, translated
 
 GROUPINGS: tuple[Grouping, ...] = get_args(Grouping)
 
@@ -81,12 +82,15 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), LONDON).astimezone(dt.UTC)
 
 
-def load_targets(path: Path) -> dict[str, Targets]:
-    """Targets per authority from the YAML file at ``path`` (see ``engine.targets``).
+def load_targets(path: Path | None) -> dict[str, Targets]:
+    """Targets per authority from the YAML file at ``path`` (see ``engine.targets``);
+    none when there is no file (``EHC_TIMELINESS_TARGETS_FILE`` unset).
 
     Raises:
         InvalidInput: the file is unreadable or malformed (saying where).
     """
+    if path is None:
+        return {}
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return parse_targets(data)
@@ -94,16 +98,6 @@ def load_targets(path: Path) -> dict[str, Targets]:
         raise InvalidInput(f"cannot read the targets file {path}: {exc}") from None
     except InvalidTargets as exc:
         raise InvalidInput(f"{path}: {exc}") from None
-
-
-TARGETS_ENV = "EHC_TIMELINESS_TARGETS_FILE"
-
-
-def configured_targets(environ: Mapping[str, str]) -> dict[str, Targets]:
-    """The targets the given environment points at (``EHC_TIMELINESS_TARGETS_FILE``), or
-    none. The entry points pass their environment: this layer never reads it itself."""
-    path = environ.get(TARGETS_ENV, "").strip()
-    return load_targets(Path(path)) if path else {}
 
 
 def known_cases(
@@ -139,7 +133,7 @@ def case_facts(stored: Sequence[StoredCase], known_by: dt.datetime | None) -> li
 
 
 def timeliness_report(
-    session: Session,
+    engine: Engine,
     *,
     start: dt.date,
     end: dt.date,
@@ -152,7 +146,7 @@ def timeliness_report(
     """Every measure for ``[start, end]``, in every breakdown, against each authority's targets.
 
     Args:
-        session: a unit of work (read only).
+        engine: the store (read in one unit of work).
         start: first day of the period.
         end: last day of the period.
         as_of: the day open deadlines are judged on (today, for a current report).
@@ -170,23 +164,24 @@ def timeliness_report(
         raise InvalidInput(f"the period ends ({end}) before it starts ({start})")
     known_by = end_of_day(as_at) if as_at is not None else None
     judged = as_at or as_of
-    with store_errors():
+    with translated(), unit_of_work(engine) as session:
         stored = stored_cases(session, la_code=la_code, team=team)
     facts = case_facts(stored, known_by)
     authorities = tuple(sorted({case.authority for case in facts}))
     snapshot = min(end, judged)
+    completed = completed_items(facts, start, end)
     breakdowns: dict[Grouping, tuple[Row, ...]] = {}
     for by in GROUPINGS:
-        items = measured_items(facts, start, end, _snapshots(by, start, end, judged))
+        items = completed + open_items(facts, _snapshots(by, start, end, judged))
         breakdowns[by] = tuple(
             _row(cell, by, end, authorities, targets or {}) for cell in tabulate(items, by)
         )
-    open_items = measured_items(facts, start, end, [snapshot])
+    now_open = open_items(facts, [snapshot])
     return TimelinessReport(
         start=start, end=end, as_of=judged, known_by=known_by, authorities=authorities,
         cases=len(facts), breakdowns=breakdowns,
         breaches=tuple(breaches(facts, start, snapshot)),
-        ageing=ageing(i for i in open_items if i.on == snapshot),
+        ageing=ageing(now_open),
         snapshot_day=snapshot,
     )
 

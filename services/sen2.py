@@ -11,18 +11,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine
 
 from db.person import records_for_cases
 from db.reporting import stored_cases
+from db.session import unit_of_work
 from engine.errors import EngineError
 from engine.history import effective_history
 from engine.sen2 import Collection, Sen2Person, collection, derive
 from engine.sen2_checks import Issue, validate
 from reports.sen2_xml import message, schema_issues, to_bytes
-from services.errors import InvalidInput, Refused
+from services.errors import InvalidInput, Refused, translated
 from services.person import staff_of
-from services.store_errors import store_errors
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,13 @@ class Sen2Return:
 
 
 def sen2_return(
-    session: Session, *, year: int, la_code: str, lea: str, actor: str, created: dt.datetime
+    engine: Engine, *, year: int, la_code: str, lea: str, actor: str, created: dt.datetime
 ) -> Sen2Return:
     """The return for collection ``year`` (the calendar year before it; January census).
 
     Args:
-        session: a unit of work (it writes the audit entry of the bulk read).
+        engine: the store (one unit of work, which records the audit entry of the bulk
+            read).
         year: the collection year, e.g. 2026.
         la_code: the authority (its staff only).
         lea: the authority's three-digit DfE LA number for the header.
@@ -61,12 +62,12 @@ def sen2_return(
         raise InvalidInput(f"collection year {year} is out of range")
     if not (lea.isdigit() and len(lea) == 3):
         raise InvalidInput(f"--lea must be the three-digit DfE LA number, not {lea!r}")
-    la = staff_of(session, la_code, actor)
     coll = collection(year)
-    with store_errors():
+    with translated(), unit_of_work(engine, write=True) as session:
+        la = staff_of(session, la_code, actor)
         cases = stored_cases(session, la_code=la_code)
-    records = records_for_cases(session, [c.id for c in cases], actor=actor, la_id=la.id,
-                                purpose=f"SEN2 {year}")
+        records = records_for_cases(session, [c.id for c in cases], actor=actor, la_id=la.id,
+                                    purpose=f"SEN2 {year}")
     people = []
     for case in cases:
         try:

@@ -15,17 +15,17 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from db.outbox import record_emails
 from db.reporting import report_recipients
 from db.session import unit_of_work
 from engine.targets import Targets
 from notifications.deliver import DeliveryReport, deliver_authority
-from notifications.outbox import record_emails
 from notifications.settings import NotifySettings
 from notifications.transport import EmailTransport
 from notifications.weekly import Figure, WeeklyNotice, attachment, weekly_emails
 from reports.charts import draw_all
+from services.errors import translated
 from services.reporting import TimelinessReport, timeliness_report
-from services.store_errors import store_errors
 
 SUMMARY_MEASURES = (
     "plan_20_weeks_excl", "plan_20_weeks_incl", "plan_average_weeks", "decision_6_weeks",
@@ -64,11 +64,10 @@ def send_weekly_summary(
         NotFound: an unknown authority.
     """
     start = twelve_months_to(as_of)
-    with unit_of_work(engine) as session:
-        report = timeliness_report(session, start=start, end=as_of, as_of=as_of,
-                                   la_code=la_code, targets=targets)
-        with store_errors():
-            la_id, la_name, recipients = report_recipients(session, la_code)
+    report = timeliness_report(engine, start=start, end=as_of, as_of=as_of, la_code=la_code,
+                               targets=targets)
+    with translated(), unit_of_work(engine) as session:
+        la_id, la_name, recipients = report_recipients(session, la_code)
     with tempfile.TemporaryDirectory() as folder:
         drawn = draw_all(report, Path(folder))
         charts = [attachment(chart.png.name, chart.png.read_bytes()) for chart in drawn]
@@ -81,7 +80,8 @@ def send_weekly_summary(
     notice = WeeklyNotice(la_code, la_name, as_of, start, as_of, figures, tuple(charts),
                           recipient_role="")
     emails = weekly_emails(la_id, notice, recipients, settings)
-    with unit_of_work(engine, write=True) as session:
+    with translated(), unit_of_work(engine, write=True) as session:
         _, recorded = record_emails(session, [], emails, now=now)
-    delivery = deliver_authority(engine, la_code, settings, transport=transport)
+    with translated():
+        delivery = deliver_authority(engine, la_code, settings, transport=transport)
     return WeeklyRun(report, recorded, delivery)

@@ -34,7 +34,10 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = make_engine()
+    url = context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("run `ehc init` (or give alembic -x / sqlalchemy.url a database)")
+    engine = make_engine(url)
     with engine.connect() as new_connection:
         _run(new_connection)
     engine.dispose()

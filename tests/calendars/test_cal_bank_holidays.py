@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 
 from calendars import EnglandCalendar, load_calendar
-from engine.errors import CalendarGap
+from calendars.errors import CalendarGap
 
 D = dt.date.fromisoformat
 

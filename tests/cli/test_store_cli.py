@@ -155,7 +155,11 @@ def test_same_event_id_sent_twice_is_recorded_once(case, capsys):
         (["event", "add", "C1", "advice_requested", "--date", "2025-02-12", "--field",
           "advisor"], 2, "malformed field 'advisor': expected name=value"),
         (["event", "add", "C1", "advice_requested", "--date", "2025-02-12", "--field",
-          "advisor=health_icb", "--expected-seq", "1"], 3, "case C1 changed"),
+          "advisor=social_care", "--expected-seq", "1"], 3, "case C1 changed"),
+        (["event", "add", "C1", "advice_requested", "--date", "2025-02-12", "--field",
+          "advisor=health_icb"], 2, "advice from health (icb or nhs trust named) must name"),
+        (["event", "add", "C1", "advice_requested", "--date", "2025-02-12", "--field",
+          "advisor=plumber"], 2, "unknown adviser 'plumber': expected one of"),
         (["case", "open", "C1", "--process", "assessment", "--caseworker", "alice",
           "--la", "E10000028"], 1, "case 'C1' already exists"),
         (["case", "open", "C9", "--process", "assessment", "--caseworker", "zoe",
@@ -263,7 +267,7 @@ def test_calendar_load_lists_the_moved_deadlines_and_refuses_bad_data(
 
     calendar.write_text(calendar.read_text().replace("2025-06-03", "2025-06-07"))
     code, _, err = ehc(capsys, "calendar", "load", str(calendar))
-    assert code == 1
+    assert code == 2  # a file that does not parse is bad input
     assert "E06000001.yaml: bank_holidays" in err
     assert "weekend" in err
 

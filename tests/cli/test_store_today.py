@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from freezegun import freeze_time
 
-from cli.today import london_today
+from services.bootstrap import london_today
 
 D = dt.date.fromisoformat
 

@@ -11,7 +11,7 @@ import pytest
 from freezegun import freeze_time
 
 from cli.main import main
-from cli.today import london_today
+from services.bootstrap import london_today
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ROW_KEYS = {

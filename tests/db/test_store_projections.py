@@ -23,8 +23,9 @@ from db.errors import CalendarRejected, NotFound
 from db.projections import load_calendar_data, rebuild_all
 from db.schema import DeadlineRow, LocalAuthority
 from db.session import unit_of_work
-from db.worklist import worklist
 from engine.status import Status
+from services.errors import NotFound as ServiceNotFound
+from services.worklist import worklist
 
 D = dt.date.fromisoformat
 
@@ -147,13 +148,12 @@ def caseload(staffed):
 
 
 def _items(engine, **kwargs):
-    with unit_of_work(engine) as session:
-        return [(i.reference, i.deadline.key, i.deadline.due, i.status, i.days_late)
-                for i in worklist(session, **kwargs)]
+    return [(i.reference, i.deadline.key, i.deadline.due, i.status, i.days_late)
+            for i in worklist(engine, **kwargs).items]
 
 
 def test_worklist_puts_overdue_first_with_days_late_then_due_soon(caseload):
-    items = _items(caseload, as_of=D("2025-03-20"), within_days=10)
+    items = _items(caseload, as_of=D("2025-03-20"), within_working_days=10)
     assert items == [
         ("A1", "decision_to_assess_due", D("2025-02-17"), Status.BREACHED, 31),
         ("C1", "decision_to_assess_due", D("2025-03-17"), Status.BREACHED, 3),
@@ -162,9 +162,10 @@ def test_worklist_puts_overdue_first_with_days_late_then_due_soon(caseload):
 
 
 def test_worklist_window_includes_its_last_day_only(caseload):
-    assert [i[0] for i in _items(caseload, as_of=D("2025-03-15"), within_days=10)] == [
+    # "Due soon" is counted in working days: Tue 11 Mar + 10 working days is Tue 25 Mar.
+    assert [i[0] for i in _items(caseload, as_of=D("2025-03-11"), within_working_days=10)] == [
         "A1", "C1", "A2"]
-    assert [i[0] for i in _items(caseload, as_of=D("2025-03-14"), within_days=10)] == [
+    assert [i[0] for i in _items(caseload, as_of=D("2025-03-10"), within_working_days=10)] == [
         "A1", "C1"]
 
 
@@ -174,16 +175,17 @@ def test_worklist_overdue_only_and_filters_by_caseworker_and_team(caseload):
     assert {i[0] for i in _items(caseload, as_of=D("2025-03-20"), caseworker="alice")} == {
         "A1", "A2"}
     assert [i[0] for i in _items(caseload, as_of=D("2025-03-20"), team="South")] == ["C1"]
-    with pytest.raises(NotFound, match="unknown caseworker 'zoe'"):
+    with pytest.raises(ServiceNotFound, match="unknown caseworker 'zoe'"):
         _items(caseload, as_of=D("2025-03-20"), caseworker="zoe")
 
 
 def test_worklist_as_of_a_past_day_shows_what_was_open_then(caseload):
     # A2's decision was met on 10 Feb; judged on 9 Feb it was still open and due soon.
-    items = _items(caseload, as_of=D("2025-02-09"), within_days=10)
+    items = _items(caseload, as_of=D("2025-02-09"), within_working_days=10)
     assert ("A2", "decision_to_assess_due", D("2025-02-17"), Status.DUE_SOON, None) in items
     # C1's request (3 Feb) had not arrived by 1 Feb: nothing of C1's is listed.
-    assert all(i[0] != "C1" for i in _items(caseload, as_of=D("2025-02-01"), within_days=60))
+    early = _items(caseload, as_of=D("2025-02-01"), within_working_days=60)
+    assert all(i[0] != "C1" for i in early)
 
 
 def test_worklist_lists_one_duty_on_one_date_once(staffed):

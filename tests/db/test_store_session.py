@@ -16,8 +16,10 @@ from db import directory
 from db.base import Base
 from db.errors import DatabaseUnavailable
 from db.migrate import current_revision, head_revision, import_table_modules, upgrade_to_head
-from db.session import database_url, make_engine, unit_of_work
-from db.worklist import worklist
+from db.session import make_engine, unit_of_work
+from services.errors import Unavailable
+from services.settings import load_settings
+from services.worklist import worklist
 
 
 def test_default_database_is_sqlite_in_the_data_dir_under_the_working_directory(
@@ -26,6 +28,10 @@ def test_default_database_is_sqlite_in_the_data_dir_under_the_working_directory(
     monkeypatch.delenv("EHC_DATABASE_URL", raising=False)
     monkeypatch.delenv("EHC_DATA_DIR", raising=False)
     monkeypatch.chdir(tmp_path)
+
+    def database_url():
+        return load_settings().resolved_database_url
+
     assert database_url() == f"sqlite:///{tmp_path / '.data' / 'ehc.sqlite3'}"
     monkeypatch.setenv("EHC_DATA_DIR", "elsewhere")
     assert database_url() == f"sqlite:///{tmp_path / 'elsewhere' / 'ehc.sqlite3'}"
@@ -35,7 +41,9 @@ def test_default_database_is_sqlite_in_the_data_dir_under_the_working_directory(
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path, monkeypatch):
     monkeypatch.setenv("EHC_DB_BUSY_TIMEOUT", "2.5")
-    engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'x.sqlite3'}")
+    settings = load_settings()
+    engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'x.sqlite3'}",
+                         busy_timeout_s=settings.db_busy_timeout)
     with engine.connect() as connection:
         pragmas = [connection.exec_driver_sql(f"PRAGMA {name}").scalar()
                    for name in ("journal_mode", "foreign_keys", "busy_timeout")]
@@ -83,7 +91,6 @@ def test_a_database_server_that_is_down_is_reported_as_unreachable():
 
 def test_a_database_never_initialised_says_to_run_ehc_init(tmp_path: Path):
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-    with pytest.raises(DatabaseUnavailable, match="run `ehc init`"), \
-            unit_of_work(engine) as session:
-        worklist(session, as_of=dt.date(2025, 1, 1))
+    with pytest.raises(Unavailable, match="run `ehc init`"):
+        worklist(engine, as_of=dt.date(2025, 1, 1))
     engine.dispose()

@@ -26,6 +26,7 @@ REQUIRED: dict[str, dict[str, Any]] = {
     "tribunal_order_complied": {"step": "notify"},
     "unopposed_appeal_notified": {"appeal": "refuse_to_assess"},
     "event_withdrawn": {"withdraws": "x", "reason": "typed in error"},
+    "case_closed": {"reason": "request_withdrawn"},
 }
 LABEL_VALUES: dict[str, tuple[str, ...]] = {
     "decision_to_assess_notified": ("assess", "refuse"),

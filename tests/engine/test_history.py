@@ -8,7 +8,8 @@ import pytest
 from event_samples import make
 
 from engine.errors import IllegalTransition, InvalidHistory
-from engine.history import ORDER, check_history, check_order, effective_history
+from engine.history import ORDER, check_order, effective_history
+from engine.stages import check_history
 
 D = dt.date.fromisoformat
 

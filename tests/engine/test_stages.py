@@ -88,7 +88,7 @@ def test_every_event_without_a_row_is_refused_naming_the_event_and_stage(stage, 
 
 def test_neutral_events_never_move_a_stage():
     for kind in sorted(NEUTRAL - {"event_withdrawn"}):
-        for stage in (*A, *R):
+        for stage in (s for s in (*A, *R) if s.value != "closed"):
             before = state_at(stage)
             after = apply(before, make(kind, DAY))
             assert (after.assessment, after.review) == (before.assessment, before.review)
@@ -444,3 +444,11 @@ def test_the_documented_diagrams_match_the_tables():
     doc = (Path(__file__).resolve().parents[2] / "docs" / "state-machines.md").read_text()
     assert f"```mermaid\n{mermaid('assessment')}```" in doc
     assert f"```mermaid\n{mermaid('review')}```" in doc
+
+
+def test_a_closed_case_refuses_every_further_event_and_says_how_to_reopen():
+    closed = apply(CaseState(), make("case_closed", DAY))
+    assert (closed.assessment.value, closed.review.value) == ("closed", "closed")
+    for kind in sorted(NEUTRAL - {"event_withdrawn"}) + ["request_received"]:
+        with pytest.raises(IllegalTransition, match="closed on .*withdraw the closing event"):
+            apply(closed, make(kind, DAY))

@@ -6,8 +6,8 @@ from email.message import EmailMessage
 
 import pytest
 
-from notifications.settings import NotifySettings
 from notifications.transport import SmtpTransport
+from services.settings import load_settings
 
 
 @pytest.mark.prefect
@@ -18,7 +18,7 @@ def test_the_smtp_password_is_read_from_the_named_prefect_secret_block(
     from prefect.blocks.system import Secret
 
     Secret(value="s3cret-from-env").save("ehc-smtp-password", overwrite=True)
-    settings = NotifySettings.from_env({
+    settings = _notify({
         "EHC_SMTP_HOST": auth_smtp_sink.host, "EHC_SMTP_PORT": str(auth_smtp_sink.port),
         "EHC_SMTP_USERNAME": "ehc-mailer", "EHC_SMTP_PASSWORD_BLOCK": "ehc-smtp-password",
     })
@@ -28,3 +28,7 @@ def test_the_smtp_password_is_read_from_the_named_prefect_secret_block(
     with SmtpTransport.from_settings(settings) as transport:
         transport.send(message)
     assert auth_smtp_sink.logins == ["ehc-mailer"]
+
+
+def _notify(environ):
+    return load_settings(environ).notify()

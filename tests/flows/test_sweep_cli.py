@@ -17,6 +17,7 @@ import cli.sweep
 from cli.main import main
 from db.notify_schema import EscalationRow, OutboxRow
 from db.session import make_engine, unit_of_work
+from services.settings import load_settings
 
 
 def counts(url):
@@ -31,7 +32,7 @@ def counts(url):
 @pytest.fixture
 def cli_env(flow_env, monkeypatch):
     # The session's test harness already configures Prefect; keep the CLI's defaults out.
-    monkeypatch.setattr(cli.sweep, "prefect_environment", lambda: None)
+    monkeypatch.setattr(cli.sweep, "prefect_environment", lambda _data: None)
     return flow_env
 
 
@@ -131,7 +132,7 @@ def test_prefect_environment_defaults_keep_prefect_offline_under_the_data_dir(
         monkeypatch.delenv(key, raising=False)
     monkeypatch.setenv("EHC_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "DEBUG")  # an operator's own choice stays
-    cli.sweep.prefect_environment()
+    cli.sweep.prefect_environment(load_settings().data_dir)
     assert os.environ["PREFECT_HOME"] == str(tmp_path / "prefect")
     assert os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] == "120"
     assert os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"

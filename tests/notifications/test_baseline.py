@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from db.notify_schema import EscalationRow, OutboxRow
 from db.schema import AuditEntry
 from db.session import make_engine, unit_of_work
-from notifications import sweep
 from notifications.deliver import deliver_pending
-from notifications.digest import digest_authority
 from notifications.transport import SmtpTransport
+from services import sweep
+from services.digest import digest_authority
 
 pytestmark = pytest.mark.smtp
 D = dt.date.fromisoformat

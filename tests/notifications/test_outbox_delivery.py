@@ -14,13 +14,13 @@ from notify_fixtures import LA, limit, put_case, seed_authority, settings_for
 from sqlalchemy import func, select
 
 from db.notify_schema import EscalationRow, OutboxRow
+from db.outbox import record_emails
 from db.schema import AuditEntry
 from db.session import make_engine, unit_of_work
 from engine.escalation import decide_escalations
-from notifications import sweep
 from notifications.deliver import deliver_pending
-from notifications.outbox import record_emails
 from notifications.transport import SmtpTransport
+from services import sweep
 
 pytestmark = pytest.mark.smtp
 D = dt.date.fromisoformat
@@ -80,8 +80,8 @@ def test_the_same_decisions_recorded_twice_at_once_are_recorded_once(breached):
         with unit_of_work(breached) as session:
             found = sweep.gather(session, LA, D("2026-06-22"), settings)
             decided = decide_escalations(found.deadlines, D("2026-06-22"), found.calendar)
-            contacts = sweep.load_contacts(session, found.la_id, decided, settings)
-        plans.append(sweep.plan(found.la_id, decided, contacts, D("2026-06-22"), settings, T0))
+        plans.append(sweep.plan(found.la_id, decided, found.contacts, D("2026-06-22"), settings,
+                                T0))
     barrier = threading.Barrier(2)
     results: list[tuple[int, int]] = []
 
@@ -166,9 +166,9 @@ KILLABLE_DELIVERY = """
 import sys
 from db.session import make_engine
 from notifications.deliver import deliver_pending
-from notifications.settings import NotifySettings
+from services.settings import load_settings
 from notifications.transport import SmtpTransport
-settings = NotifySettings.from_env()
+settings = load_settings().notify()
 deliver_pending(make_engine(sys.argv[1]), SmtpTransport.from_settings(settings), settings)
 """
 

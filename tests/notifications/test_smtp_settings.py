@@ -6,8 +6,9 @@ from email.message import EmailMessage
 
 import pytest
 
-from notifications.settings import NotifySettings, SettingError
 from notifications.transport import SmtpTransport, TransportUnavailable
+from services.errors import InvalidInput as SettingError
+from services.settings import load_settings
 
 pytestmark = pytest.mark.smtp
 
@@ -24,7 +25,7 @@ def env_for(sink, **extra):
 
 
 def test_defaults_point_at_the_local_sink_without_personal_data():
-    settings = NotifySettings.from_env({})
+    settings = _notify({})
     assert (settings.smtp_host, settings.smtp_port) == ("127.0.0.1", 8025)
     assert settings.include_personal_data is False
     assert settings.smtp_starttls is False
@@ -41,11 +42,11 @@ def test_defaults_point_at_the_local_sink_without_personal_data():
 )
 def test_a_bad_setting_is_refused_naming_the_variable(name, value, reason):
     with pytest.raises(SettingError, match=f"{name}=.*{reason}"):
-        NotifySettings.from_env({name: value})
+        _notify({name: value})
 
 
 def test_logs_in_with_credentials_from_the_environment(auth_smtp_sink):
-    settings = NotifySettings.from_env(env_for(
+    settings = _notify(env_for(
         auth_smtp_sink, EHC_SMTP_USERNAME="ehc-mailer", EHC_SMTP_PASSWORD="s3cret-from-env"))
     with SmtpTransport.from_settings(settings) as transport:
         transport.send(message())
@@ -54,10 +55,14 @@ def test_logs_in_with_credentials_from_the_environment(auth_smtp_sink):
 
 
 def test_a_refused_login_is_unavailable_and_sends_nothing(auth_smtp_sink):
-    settings = NotifySettings.from_env(env_for(
+    settings = _notify(env_for(
         auth_smtp_sink, EHC_SMTP_USERNAME="ehc-mailer", EHC_SMTP_PASSWORD="wrong"))
     with SmtpTransport.from_settings(settings) as transport, pytest.raises(
         TransportUnavailable, match="cannot reach the SMTP server"
     ):
         transport.send(message())
     assert auth_smtp_sink.received == []
+
+
+def _notify(environ):
+    return load_settings(environ).notify()

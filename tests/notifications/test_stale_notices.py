@@ -15,9 +15,9 @@ from db.event_store import append
 from db.notify_schema import OutboxRow
 from db.schema import AuditEntry, Case
 from db.session import make_engine, unit_of_work
-from notifications import sweep
 from notifications.deliver import deliver_pending
 from notifications.transport import SmtpTransport
+from services import sweep
 
 pytestmark = pytest.mark.smtp
 D = dt.date.fromisoformat
@@ -143,7 +143,7 @@ def test_a_breach_still_open_is_delivered_the_next_night_and_a_disapplied_one_is
 def test_a_notice_whose_deadline_left_the_projection_is_withdrawn_and_digests_are_not(
     engine, smtp_sink
 ):
-    from notifications.digest import digest_authority
+    from services.digest import digest_authority
 
     record(engine, "EHC-GONE", REQUEST)
     down = settings_for(None)

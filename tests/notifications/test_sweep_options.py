@@ -12,10 +12,10 @@ from db.directory import open_case
 from db.event_store import append
 from db.notify_schema import OutboxRow
 from db.session import make_engine, unit_of_work
-from engine.escalation import InvalidLadder
-from notifications import sweep
 from notifications.deliver import deliver_pending
 from notifications.transport import InMemoryTransport
+from services import sweep
+from services.errors import InvalidInput
 
 D = dt.date.fromisoformat
 T0 = dt.datetime(2026, 2, 17, 4, 0, tzinfo=dt.UTC)
@@ -96,6 +96,6 @@ def test_a_bad_ladder_file_stops_the_sweep_with_its_reason(sqlite_url, tmp_path)
     path.write_text(LADDER_YAML.replace("[caseworker]", "[caseworker, director]"))
     seed_authority(sqlite_url)
     engine = make_engine(sqlite_url)
-    with pytest.raises(InvalidLadder, match="ladder row 1.*'director' is not a valid Role"):
+    with pytest.raises(InvalidInput, match="ladder row 1.*'director' is not a valid Role"):
         sweep.sweep_authority(engine, LA, D("2026-05-29"), settings_for(None, ladder_file=path))
     engine.dispose()

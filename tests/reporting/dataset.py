@@ -5,8 +5,8 @@ gives ``at`` (a later recording). Staffordshire (E10000028), plus Hartlepool (E0
 for the case that moved.
 
 A  alice  request Mon 5 Jan 2026; decision 16 Feb (day 42, on time); EP advice asked 16
-          Feb, in 6 Apr (day 49, late; Staffs EP Service); health advice 16 Feb -> 20 Mar
-          (on time); final plan 25 May = day 140 exactly (on time).
+          Feb, in 6 Apr (day 49, late; Staffs EP Service); health advice (Staffs ICB) 16
+          Feb -> 20 Mar (on time); final plan 25 May = day 140 exactly (on time).
 B  bob    request 12 Jan; decision 2 Mar (day 49, late); plan 6 Jul (day 175, late).
 C  carol  request 2 Feb; decision 9 Mar (on time); reg 13(3)(c) exception 1 Apr; plan
           13 Jul (day 161: late, but excepted).
@@ -46,7 +46,8 @@ CASES: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
         ev("decision_to_assess_notified", "2026-02-16", outcome="assess"),
         ev("advice_requested", "2026-02-16", advisor="educational_psychologist",
            advice_id="A-ep", organisation="Staffs EP Service"),
-        ev("advice_requested", "2026-02-16", advisor="health_icb", advice_id="A-health"),
+        ev("advice_requested", "2026-02-16", advisor="health", advice_id="A-health",
+           organisation="Staffs ICB"),
         ev("advice_received", "2026-03-20", advice_id="A-health"),
         ev("advice_received", "2026-04-06", advice_id="A-ep"),
         ev("final_plan_issued", "2026-05-25"),

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from db import directory
 from db.errors import NotFound
 from db.import_format import IncomingCase, IncomingEvent
+from db.progress import Progress, silent
 from db.schema import Case, Caseworker, DeadlineRow, LocalAuthority, Team
 from db.transfer import ImportReport, import_cases
 from demo.model import DemoCase, Organisation
@@ -77,12 +78,12 @@ def load_organisation(session: Session, org: Organisation, *, actor: str = DEMO_
 
 def load_cases(
     session: Session, la_code: str, cases: Iterable[DemoCase], *, actor: str = DEMO_ACTOR,
-    source: str = "ehc demo",
+    source: str = "ehc demo", progress: Progress = silent,
 ) -> ImportReport:
     """Import ``cases`` into the caller's transaction (all or nothing: ``ImportRejected``
     lists every problem and nothing is written)."""
     incoming = [_incoming(la_code, case, n) for n, case in enumerate(cases, start=1)]
-    return import_cases(session, incoming, actor=actor, source=source)
+    return import_cases(session, incoming, actor=actor, source=source, progress=progress)
 
 
 def load_in_batches(

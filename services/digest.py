@@ -1,4 +1,4 @@
-"""The daily digest of one local authority, outside Prefect: one email per caseworker
+"""The daily digest of one local authority: one email per caseworker
 (their deadlines overdue or due within N working days) and one per team manager (the
 team's), recorded in the outbox under (recipient, day) so a second run that day adds none.
 """
@@ -10,19 +10,20 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.deadline_rows import open_deadlines
 from db.directory import get_la
 from db.la_calendar import calendar_for
-from db.schema import Case, Caseworker, DeadlineRow, Team
+from db.outbox import ACTOR, Email, record_emails
 from db.session import unit_of_work
-from engine.status import Deadline, Status, days_late, status_on
+from engine.status import Status, days_late, due_soon_horizon, status_on
 from notifications.notice import DigestItem, DigestNotice
-from notifications.outbox import ACTOR, Email, record_emails
 from notifications.render import message_id
 from notifications.settings import NotifySettings
+from services.errors import translated
 
 MAX_ITEMS = 100  # per email; the worklist (``ehc due``) has the rest
 
@@ -53,7 +54,7 @@ def digest_authority(
 ) -> DigestRun:
     """Plan and (unless ``dry_run``) record today's digests for one authority."""
     stamp = now or audit.utc_now()
-    with unit_of_work(engine) as session:
+    with translated(), unit_of_work(engine) as session:
         la_id, workers, teams = gather_items(session, la_code, as_of, settings)
     emails = [
         _email(la_id, "caseworker", person, items, as_of, settings)
@@ -65,7 +66,7 @@ def digest_authority(
     run = DigestRun(la_code, as_of, planned=emails)
     if dry_run or not emails:
         return run
-    with unit_of_work(engine, write=True) as session:
+    with translated(), unit_of_work(engine, write=True) as session:
         _, run.emails_recorded = record_emails(session, [], emails, now=stamp)
         audit.record(session, ACTOR, "digest_recorded", la_id=la_id, at=stamp,
                      as_of=as_of.isoformat(), emails=run.emails_recorded)
@@ -79,32 +80,21 @@ def gather_items(
     la = get_la(session, la_code)
     calendar = calendar_for(la)
     soon = settings.digest_working_days
-    d = DeadlineRow
-    query = (
-        select(Case.reference, Caseworker.username, Caseworker.name, Caseworker.email,
-               Team.id, Team.manager_name, Team.manager_email, d.key, d.instance, d.rule,
-               d.statutory, d.nominal, d.due, d.met_on, d.trigger, d.trigger_date)
-        .join(Case, Case.id == d.case_id)
-        .join(Caseworker, Caseworker.id == Case.caseworker_id)
-        .join(Team, Team.id == Caseworker.team_id)
-        .where(Case.la_id == la.id, d.kind == "limit", d.due.is_not(None),
-               d.due <= calendar.add_working_days(as_of, soon),
-               or_(d.met_on.is_(None), d.met_on > as_of))
-        .order_by(d.due, Case.reference, d.key, d.instance)
-    )
     workers: dict[Person, list[DigestItem]] = defaultdict(list)
     teams: dict[Person, list[DigestItem]] = defaultdict(list)
-    for ref, user, name, email, team_id, tm_name, tm_email, *rest in session.execute(query):
-        key, instance, rule, statutory, nominal, due, met_on, trigger, trigger_date = rest
-        deadline = Deadline(key, instance, rule, "limit", statutory, nominal, due, trigger,
-                            trigger_date, "", "", met_on=met_on)
+    horizon = due_soon_horizon(as_of, calendar, soon)
+    for found in open_deadlines(session, as_of=as_of, due_by=horizon, la_id=la.id):
+        deadline = found.deadline
         status = status_on(deadline, as_of, calendar, due_soon_working_days=soon)
-        if status not in (Status.DUE_SOON, Status.BREACHED):
+        if deadline.due is None or status not in (Status.DUE_SOON, Status.BREACHED):
             continue
-        item = DigestItem(ref, key, rule, statutory, due, str(status),
-                          days_late(deadline, as_of), name)
-        workers[Person(user, name, email)].append(item)
-        teams[Person(str(team_id), tm_name or "", tm_email)].append(item)
+        item = DigestItem(found.reference, deadline.key, deadline.rule, deadline.statutory,
+                          deadline.due, str(status), days_late(deadline, as_of),
+                          found.caseworker_name)
+        workers[Person(found.caseworker, found.caseworker_name,
+                       found.caseworker_email)].append(item)
+        teams[Person(str(found.team_id), found.manager_name or "",
+                     found.manager_email)].append(item)
     return la.id, workers, teams
 
 

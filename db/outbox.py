@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from db import audit
 from db.notify_schema import EscalationRow, OutboxRow
+from db.schema import Case
 from db.session import unit_of_work
 
 ACTOR = "ehc-sweep"
@@ -221,3 +222,51 @@ def _finish(session: Session, row_id: int, **values: Any) -> None:
 
 def _in_la(la_id: int | None) -> list[ColumnElement[bool]]:
     return [] if la_id is None else [OutboxRow.la_id == la_id]
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One email as the outbox knows it: who, about what, and whether it went."""
+
+    reference: str | None  # the case, for escalations; digests concern many
+    kind: str
+    deadline_key: str | None
+    level: str | None
+    recipient_role: str
+    recipient_email: str | None
+    status: str
+    attempts: int
+    in_doubt: bool
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime
+    sent_at: dt.datetime | None
+    last_error: str | None
+
+
+def entries(
+    session: Session,
+    *,
+    la_id: int | None = None,
+    reference: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+) -> list[OutboxEntry]:
+    """Outbox rows, newest first, optionally of one authority, case or status."""
+    o, e = OutboxRow, EscalationRow
+    query = (
+        select(Case.reference, o.kind, e.deadline_key, e.level, o.recipient_role,
+               o.recipient_email, o.status, o.attempts, o.in_doubt, o.created_at,
+               o.next_attempt_at, o.sent_at, o.last_error)
+        .select_from(o)
+        .outerjoin(e, e.id == o.escalation_id)
+        .outerjoin(Case, Case.id == e.case_id)
+        .order_by(o.created_at.desc(), o.id.desc())
+        .limit(limit)
+    )
+    if la_id is not None:
+        query = query.where(o.la_id == la_id)
+    if reference is not None:
+        query = query.where(Case.reference == reference)
+    if status is not None:
+        query = query.where(o.status == status)
+    return [OutboxEntry(*row) for row in session.execute(query)]

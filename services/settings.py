@@ -1,0 +1,146 @@
+"""Every ``EHC_*`` setting, read from the environment in one place (pydantic-settings).
+
+``load_settings()`` is called once, by ``services.bootstrap.start``; everything below it
+receives the values it needs as arguments. A bad value is refused with the variable's name
+and what was expected, never a traceback.
+
+| variable | default | meaning |
+|---|---|---|
+| ``EHC_DATA_DIR`` | ``.data`` | the SQLite file, the sink's Maildir and Prefect's home |
+| ``EHC_DATABASE_URL`` | SQLite in the data dir | e.g. ``postgresql+psycopg://u@host/db`` |
+| ``EHC_DB_BUSY_TIMEOUT`` | ``10`` | seconds a SQLite writer waits for another |
+| ``EHC_USER`` | the login name | who the command line records as the actor |
+| ``EHC_SMTP_HOST`` / ``_PORT`` | ``127.0.0.1`` / ``8025`` | the mail server (the local sink) |
+| ``EHC_SMTP_STARTTLS`` | ``false`` | STARTTLS before log-in |
+| ``EHC_SMTP_USERNAME`` / ``_PASSWORD`` | unset | log in (``_PASSWORD_BLOCK``: a Prefect Secret) |
+| ``EHC_SMTP_TIMEOUT`` | ``30`` | seconds before a silent server counts as down |
+| ``EHC_MAIL_FROM`` | ``EHC timescales <ehc-...@localhost>`` | From; Message-IDs use its domain |
+| ``EHC_BASE_URL`` | ``http://127.0.0.1:8000`` | links in emails point below this |
+| ``EHC_EMAIL_INCLUDE_PERSONAL_DATA`` | ``false`` | children's names and needs in emails |
+| ``EHC_DIGEST_WORKING_DAYS`` | ``10`` | "due soon": the digest and worklist horizon |
+| ``EHC_ESCALATION_LADDER_FILE`` | unset | per-authority ladders (YAML) |
+| ``EHC_ADVISER_TYPES_FILE`` | unset | per-authority extra adviser types (YAML) |
+| ``EHC_TIMELINESS_TARGETS_FILE`` | unset | per-authority timeliness targets (YAML) |
+| ``EHC_OUTBOX_MAX_ATTEMPTS`` | ``8`` | a message failing this often is marked failed |
+| ``EHC_OUTBOX_SENDING_LEASE_SECONDS`` | ``900`` | a message ``sending`` longer was interrupted |
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from notifications.settings import NotifySettings
+from services.errors import InvalidInput
+
+SQLITE_FILE = "ehc.sqlite3"
+PREFIX = "EHC_"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=PREFIX, extra="ignore", frozen=True, env_ignore_empty=True
+    )
+
+    data_dir: Path = Path(".data")
+    database_url: str = ""
+    db_busy_timeout: float = Field(10.0, gt=0)
+    user: str | None = None
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(8025, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = Field(None, repr=False)
+    smtp_password_block: str | None = None
+    smtp_timeout: float = Field(30.0, gt=0)
+    mail_from: str = "EHC timescales <ehc-timescales@localhost>"
+    base_url: str = "http://127.0.0.1:8000"
+    email_include_personal_data: bool = False
+    digest_working_days: int = Field(10, ge=1)
+    escalation_ladder_file: Path | None = None
+    adviser_types_file: Path | None = None
+    timeliness_targets_file: Path | None = None
+    outbox_max_attempts: int = Field(8, ge=1)
+    outbox_sending_lease_seconds: int = Field(900, ge=1)
+
+    @property
+    def resolved_database_url(self) -> str:
+        """``EHC_DATABASE_URL``, else the SQLite file in the data directory."""
+        if self.database_url.strip():
+            return self.database_url.strip()
+        return f"sqlite:///{(self.data_dir / SQLITE_FILE).resolve()}"
+
+    def notify(self) -> NotifySettings:
+        """What the mail side needs (``notifications`` knows nothing of the environment)."""
+        return NotifySettings(
+            smtp_host=self.smtp_host,
+            smtp_port=self.smtp_port,
+            smtp_starttls=self.smtp_starttls,
+            smtp_username=self.smtp_username or None,
+            smtp_password=self.smtp_password or None,
+            smtp_password_block=self.smtp_password_block or None,
+            smtp_timeout=self.smtp_timeout,
+            mail_from=self.mail_from,
+            base_url=self.base_url.rstrip("/"),
+            include_personal_data=self.email_include_personal_data,
+            digest_working_days=self.digest_working_days,
+            ladder_file=self.escalation_ladder_file,
+            max_attempts=self.outbox_max_attempts,
+            sending_lease_seconds=self.outbox_sending_lease_seconds,
+        )
+
+
+class _GivenOnly(Settings):
+    """Settings from a given mapping only, not the process environment (tests, tools)."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings from ``environ`` (default: the process environment).
+
+    Raises:
+        InvalidInput: a variable whose value cannot be used, named with the reason.
+    """
+    try:
+        if environ is None:
+            return Settings()
+        values = {
+            key[len(PREFIX):].lower(): value
+            for key, value in environ.items() if key.startswith(PREFIX)
+        }
+        # Blank means "not set", as it does for the environment.
+        given: dict[str, Any] = {k: v for k, v in values.items() if v != ""}
+        return _GivenOnly(**given)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = PREFIX + str(error["loc"][0]).upper() if error["loc"] else "setting"
+        raw = error.get("input")
+        raise InvalidInput(f"{name}={raw!r}: {_plain(error['type'], error['msg'])}",
+                           field=name) from None
+
+
+def _plain(kind: str, message: str) -> str:
+    if kind.startswith("bool"):
+        return "expected true or false"
+    if kind.startswith("int"):
+        return "expected a whole number"
+    if kind == "greater_than_equal":
+        return message.replace("Input should be greater than or equal to", "must be at least")
+    if kind == "greater_than":
+        return message.replace("Input should be", "must be")
+    return message

@@ -1,0 +1,91 @@
+"""Looking after the case store: set it up, bring case histories in and out, re-derive
+every deadline, and load an authority's calendar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from db.import_format import read_import_file
+from db.migrate import upgrade_to_head
+from db.progress import Progress, silent
+from db.projections import CalendarLoad, Reprojection, fill_missing_stages, load_calendar_data
+from db.projections import rebuild_all as rebuild_all_projections
+from db.session import describe, unit_of_work
+from db.transfer import ImportReport, export_cases, import_cases
+from services.errors import InvalidInput, translated
+
+__all__ = ["CalendarLoad", "ImportReport", "Initialised", "Reprojection", "export",
+           "import_file", "init_database", "load_calendar", "rebuild_projections"]
+
+
+
+@dataclass(frozen=True)
+class Initialised:
+    where: str  # the database, password hidden
+    before: str | None
+    after: str | None
+    stages_filled: int
+
+
+def init_database(engine: Engine) -> Initialised:
+    """Create or upgrade the schema to the newest revision, then fill any projection a
+    new revision added (the stage of cases recorded before it)."""
+    with translated():
+        before, after = upgrade_to_head(engine)
+        with unit_of_work(engine, write=True) as session:
+            filled = fill_missing_stages(session)
+    return Initialised(describe(engine.url), before, after, filled)
+
+
+def import_file(
+    engine: Engine, path: Path, *, actor: str, progress: Progress = silent
+) -> ImportReport:
+    """Import a CSV / JSON / JSON Lines file, all or nothing; re-running adds nothing.
+
+    Raises:
+        InvalidInput: no such file, or not UTF-8 text; ImportRefused: every problem.
+    """
+    if not path.is_file():
+        raise InvalidInput(f"no such file: {path}", field="file")
+    try:
+        cases, problems = read_import_file(path)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})",
+                           field="file") from None
+    with translated(), unit_of_work(engine, write=True) as session:
+        return import_cases(session, cases, actor=actor, problems=problems, source=path.name,
+                            progress=progress)
+
+
+def export(
+    engine: Engine, reference: str | None = None, *, progress: Progress = silent
+) -> dict[str, Any]:
+    """Case histories as the re-importable JSON document ``ehc import`` reads."""
+    with translated(), unit_of_work(engine) as session:
+        return export_cases(session, reference, progress=progress)
+
+
+def rebuild_projections(
+    engine: Engine, *, actor: str, progress: Progress = silent
+) -> Reprojection:
+    """Re-derive every case's deadlines from its log (audited); cases the rules now
+    refuse keep their old rows and are listed in ``failed``."""
+    with translated(), unit_of_work(engine, write=True) as session:
+        return rebuild_all_projections(session, actor=actor, progress=progress)
+
+
+def load_calendar(
+    engine: Engine, path: Path, *, actor: str, progress: Progress = silent
+) -> CalendarLoad:
+    """Store an authority's calendar file and re-project its cases (every moved date
+    audited)."""
+    if not path.is_file():
+        raise InvalidInput(f"no such file: {path}", field="file")
+    text = path.read_text(encoding="utf-8")
+    with translated(), unit_of_work(engine, write=True) as session:
+        return load_calendar_data(session, text, actor=actor, source=path.name,
+                                  progress=progress)

@@ -1,0 +1,207 @@
+"""One local authority's nightly sweep: gather, decide, record.
+
+``gather`` reads the deadlines that could escalate tonight through the one read model
+(``db.deadline_rows.open_deadlines``: open limits due within the ladder's reminder horizon
+or already past, disapplied limits past their nominal date, windows acted inside) with the
+escalations already recorded for them. The engine decides (``decide_escalations``, pure).
+``record`` writes the new escalations and one outbox row per recipient in ONE transaction,
+with ``ON CONFLICT DO NOTHING`` on the natural keys, so a repeated or concurrent sweep of
+the same night records nothing twice.
+
+A *baseline* sweep (the first night of an imported caseload) decides and records exactly
+as a normal night does, so everything already due counts as escalated, but records its
+emails ``suppressed``: never sent. Nights after it send only what is new; the daily digest
+still lists every overdue deadline, since it reads the projection, not the escalations.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from calendars.base import WorkingCalendar
+from db import audit
+from db.deadline_rows import OpenDeadline, open_deadlines
+from db.directory import get_la
+from db.escalation_inputs import already_escalated, authority_codes, personal_details
+from db.la_calendar import calendar_for
+from db.outbox import ACTOR, Email, record_emails
+from db.session import unit_of_work
+from engine.escalation import (
+    CaseDeadline,
+    Escalation,
+    EscalationKey,
+    Ladder,
+    Role,
+    decide_escalations,
+)
+from notifications.ladders import ladder_for
+from notifications.notice import EscalationNotice
+from notifications.render import PERSONAL_FIELDS, message_id
+from notifications.settings import NotifySettings
+from services.errors import translated
+
+BASELINE_REASON = (
+    "suppressed by the baseline sweep of {as_of}: already due when the caseload was "
+    "onboarded, so recorded as escalated and never sent (the daily digest lists it)"
+)
+
+
+@dataclass(frozen=True)
+class Recipient:
+    name: str
+    email: str | None
+
+
+@dataclass(frozen=True)
+class CaseContacts:
+    case_id: int
+    by_role: dict[Role, Recipient]
+    personal: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SweepInput:
+    la_id: int
+    la_code: str
+    calendar: WorkingCalendar
+    ladder: Ladder
+    deadlines: list[CaseDeadline]
+    already: frozenset[EscalationKey]
+    contacts: dict[str, CaseContacts]
+
+
+@dataclass
+class AuthoritySweep:
+    la_code: str
+    as_of: dt.date
+    baseline: bool = False
+    decided: int = 0
+    escalations_recorded: int = 0
+    emails_recorded: int = 0
+    by_level: dict[str, int] = field(default_factory=dict)  # decided, in ladder order
+    planned: list[Email] = field(default_factory=list)
+
+
+def authorities(engine: Engine) -> list[str]:
+    """Every local authority in the store, by code: the sweep's partitions."""
+    with translated(), unit_of_work(engine) as session:
+        return authority_codes(session)
+
+
+def sweep_authority(
+    engine: Engine,
+    la_code: str,
+    as_of: dt.date,
+    settings: NotifySettings,
+    *,
+    dry_run: bool = False,
+    baseline: bool = False,
+    now: dt.datetime | None = None,
+) -> AuthoritySweep:
+    """Decide and (unless ``dry_run``) record tonight's escalations for one authority;
+    with ``baseline``, record their emails ``suppressed`` instead of to be sent."""
+    stamp = now or audit.utc_now()
+    with translated():
+        with unit_of_work(engine) as session:
+            found = gather(session, la_code, as_of, settings)
+        decisions = decide_escalations(
+            found.deadlines, as_of, found.calendar, found.ladder, found.already
+        )
+        rows, emails = plan(found.la_id, decisions, found.contacts, as_of, settings, stamp)
+        counts = Counter(d.level for d in decisions)
+        result = AuthoritySweep(
+            la_code, as_of, baseline=baseline, decided=len(decisions), planned=emails,
+            by_level={r.level: counts[r.level] for r in found.ladder if counts[r.level]},
+        )
+        if dry_run or not (decisions or baseline):  # a baseline is audited even when empty
+            return result
+        suppressed = BASELINE_REASON.format(as_of=as_of.isoformat()) if baseline else None
+        with unit_of_work(engine, write=True) as session:
+            result.escalations_recorded, result.emails_recorded = record_emails(
+                session, rows, emails, now=stamp, suppressed=suppressed
+            )
+            audit.record(session, ACTOR, "sweep_baseline" if baseline else "sweep_recorded",
+                         la_id=found.la_id, at=stamp, as_of=as_of.isoformat(),
+                         escalations=result.escalations_recorded,
+                         emails=result.emails_recorded, by_level=result.by_level)
+    return result
+
+
+def gather(session: Session, la_code: str, as_of: dt.date, settings: NotifySettings) -> SweepInput:
+    la = get_la(session, la_code)
+    calendar = calendar_for(la)
+    ladder = ladder_for(la.code, settings)
+    reach = max((r.working_days for r in ladder if r.when == "before"), default=0)
+    horizon = calendar.add_working_days(as_of, reach) if reach else as_of
+    found = open_deadlines(session, as_of=as_of, due_by=horizon, la_id=la.id,
+                           escalation_candidates=True)
+    head = Recipient(la.head_of_service_name or "", la.head_of_service_email)
+    contacts = {item.reference: _contacts(item, head) for item in found}
+    if settings.include_personal_data:
+        personal = personal_details(session, (c.case_id for c in contacts.values()),
+                                    PERSONAL_FIELDS)
+        for case in contacts.values():
+            case.personal.update(personal.get(case.case_id, {}))
+    return SweepInput(
+        la.id, la.code, calendar, ladder,
+        [CaseDeadline(item.reference, item.deadline) for item in found],
+        already_escalated(session, la.id, as_of, horizon), contacts,
+    )
+
+
+def _contacts(item: OpenDeadline, head: Recipient) -> CaseContacts:
+    return CaseContacts(item.case_id, {
+        Role.CASEWORKER: Recipient(item.caseworker_name, item.caseworker_email),
+        Role.TEAM_MANAGER: Recipient(item.manager_name or "", item.manager_email),
+        Role.HEAD_OF_SERVICE: head,
+    })
+
+
+def plan(
+    la_id: int,
+    decisions: Iterable[Escalation],
+    contacts: dict[str, CaseContacts],
+    as_of: dt.date,
+    settings: NotifySettings,
+    now: dt.datetime,
+) -> tuple[list[dict[str, Any]], list[Email]]:
+    """The escalation rows and emails to record: one email per person per escalation."""
+    rows: list[dict[str, Any]] = []
+    emails: list[Email] = []
+    for esc in decisions:
+        case = contacts[esc.case_ref]
+        natural = (case.case_id, esc.deadline_key, esc.instance, esc.level)
+        rows.append(_escalation_row(case.case_id, esc, as_of, now))
+        told: set[str] = set()
+        for role in esc.roles:
+            person = case.by_role[role]
+            if person.email and person.email.lower() in told:
+                continue  # e.g. a manager who is also the caseworker: one email is enough
+            told.add((person.email or "").lower())
+            key = "/".join(("escalation", esc.case_ref, *natural[1:], str(role)))
+            notice = EscalationNotice.from_escalation(esc, role, person.name, case.personal)
+            emails.append(Email(
+                key=key, kind="escalation", la_id=la_id, recipient_role=str(role),
+                recipient_email=person.email, payload=notice.to_payload(),
+                message_id=message_id(key, settings.mail_domain), escalation=natural,
+            ))
+    return rows, emails
+
+
+def _escalation_row(
+    case_id: int, esc: Escalation, as_of: dt.date, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "case_id": case_id, "deadline_key": esc.deadline_key, "instance": esc.instance,
+        "level": esc.level, "rule": esc.rule, "track": str(esc.track),
+        "roles": ",".join(str(r) for r in esc.roles), "due": esc.due, "nominal": esc.nominal,
+        "fires_on": esc.fires_on, "days_late": esc.days_late, "decided_on": as_of,
+        "decided_at": now,
+    }

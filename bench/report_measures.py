@@ -20,6 +20,7 @@ from demo import DEMO_LA_CODE, generate_open_cases
 from engine.deadlines import project_deadlines
 from engine.events import parse_events
 from engine.measures import (
+    GROUPINGS,
     TIME_GROUPINGS,
     CaseFacts,
     advice_sources,
@@ -27,7 +28,6 @@ from engine.measures import (
     open_items,
     tabulate,
 )
-from services.reporting import GROUPINGS
 
 
 def main() -> None:

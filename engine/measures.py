@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from engine.events import AdviceRequested, CaseEvent, event_date
 from engine.status import Deadline
@@ -132,6 +132,7 @@ Grouping = Literal[
     "organisation",
 ]
 TIME_GROUPINGS: tuple[Grouping, ...] = ("month", "quarter", "year")
+GROUPINGS: tuple[Grouping, ...] = get_args(Grouping)
 
 
 @dataclass(frozen=True)
@@ -305,6 +306,29 @@ GROUP_KEYS: Mapping[Grouping, Callable[[Item], str]] = {
     "adviser": lambda item: item.advisor or "",
     "organisation": lambda item: item.organisation or "",
 }
+
+
+def period_end(by: Grouping, day: dt.date) -> dt.date:
+    """The last day of the month, quarter or year ``day`` falls in."""
+    if by == "year":
+        return dt.date(day.year, 12, 31)
+    months = 3 if by == "quarter" else 1
+    first = day.month - (day.month - 1) % months if by == "quarter" else day.month
+    year, month = divmod(first - 1 + months, 12)
+    return dt.date(day.year + year, month + 1, 1) - dt.timedelta(days=1)
+
+
+def period_bounds(by: Grouping, group: str) -> tuple[dt.date, dt.date] | None:
+    """First and last day of a time group's label ("2026-03", "2026-Q1", "2026")."""
+    if by not in TIME_GROUPINGS:
+        return None
+    if by == "year":
+        year = int(group)
+        return dt.date(year, 1, 1), dt.date(year, 12, 31)
+    year_text, _, rest = group.partition("-")
+    month = (int(rest[1:]) - 1) * 3 + 1 if by == "quarter" else int(rest)
+    first = dt.date(int(year_text), month, 1)
+    return first, period_end(by, first)
 
 
 def tabulate(items: Iterable[Item], by: Grouping) -> list[Cell]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import matplotlib
 
@@ -24,7 +24,8 @@ matplotlib.use("Agg")  # before pyplot: files only, never a window
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from services.reporting import Row, TimelinessReport  # noqa: E402
+if TYPE_CHECKING:
+    from services.reporting import Row, TimelinessReport
 
 GREEN, AMBER, RED, BLUE, GREY = "#00703c", "#f47738", "#d4351c", "#1d70b8", "#505a5f"
 

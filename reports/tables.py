@@ -11,10 +11,12 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from engine.measures import BY_KEY, Grouping
-from services.reporting import TimelinessReport, period_bounds
+from engine.measures import BY_KEY, Grouping, period_bounds
+
+if TYPE_CHECKING:
+    from services.reporting import TimelinessReport
 
 COLUMNS = (
     "group", "period_start", "period_end", "measure", "label", "numerator", "denominator",

@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 
-from engine.measures import Grouping
+from engine.measures import GROUPINGS, Grouping
 from reports.tables import BREACH_COLUMNS, COLUMNS, breach_records, records
-from services.reporting import GROUPINGS, TimelinessReport
+
+if TYPE_CHECKING:
+    from services.reporting import TimelinessReport
 
 SHEET_NAMES: Mapping[Grouping, str] = {by: f"By {by}" for by in GROUPINGS} | {"total": "Summary"}
 

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import yaml
 from sqlalchemy import Engine
@@ -26,6 +26,7 @@ from engine.errors import EngineError
 from engine.events import LONDON, CaseEvent
 from engine.measures import (
     BY_KEY,
+    GROUPINGS,
     MEASURES,
     TIME_GROUPINGS,
     Breach,
@@ -38,12 +39,12 @@ from engine.measures import (
     breaches,
     completed_items,
     open_items,
+    period_bounds,
+    period_end,
     tabulate,
 )
 from engine.targets import NO_TARGETS, InvalidTargets, Rag, Targets, parse_targets
 from services.errors import InvalidInput, Refused, translated
-
-GROUPINGS: tuple[Grouping, ...] = get_args(Grouping)
 
 
 @dataclass(frozen=True)
@@ -194,32 +195,10 @@ def _snapshots(by: Grouping, start: dt.date, end: dt.date, judged: dt.date) -> l
     days = []
     day = start
     while day <= min(end, judged):
-        last = min(_period_end(by, day), end, judged)
+        last = min(period_end(by, day), end, judged)
         days.append(last)
         day = last + dt.timedelta(days=1)
     return days
-
-
-def _period_end(by: Grouping, day: dt.date) -> dt.date:
-    if by == "year":
-        return dt.date(day.year, 12, 31)
-    months = 3 if by == "quarter" else 1
-    first = day.month - (day.month - 1) % months if by == "quarter" else day.month
-    year, month = divmod(first - 1 + months, 12)
-    return dt.date(day.year + year, month + 1, 1) - dt.timedelta(days=1)
-
-
-def period_bounds(by: Grouping, group: str) -> tuple[dt.date, dt.date] | None:
-    """First and last day of a time group's label ("2026-03", "2026-Q1", "2026")."""
-    if by not in TIME_GROUPINGS:
-        return None
-    if by == "year":
-        year = int(group)
-        return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    year_text, _, rest = group.partition("-")
-    month = (int(rest[1:]) - 1) * 3 + 1 if by == "quarter" else int(rest)
-    first = dt.date(int(year_text), month, 1)
-    return first, _period_end(by, first)
 
 
 def _row(

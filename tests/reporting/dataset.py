@@ -96,11 +96,11 @@ CASES: dict[str, tuple[str, str, list[dict[str, Any]]]] = {
 def load(engine: Engine, cases: dict[str, tuple[str, str, list[dict[str, Any]]]] = CASES) -> None:
     """Open every case and record its events one at a time, each on its own day."""
     with freeze_time("2025-09-01 09:00:00"), unit_of_work(engine, write=True) as s:
-        for ref, (worker, la, _) in cases.items():
-            open_case(s, ref, process="assessment" if ref != "G" else "review",
-                      caseworker=worker, la_code=la, actor="test")
+        for ref, (worker, la, events) in cases.items():
+            process = "assessment" if events[0]["type"] == "request_received" else "review"
+            open_case(s, ref, process=process, caseworker=worker, la_code=la, actor="test")
     timeline = sorted(
-        ((event.get("at", event["date"]), ref, n, event)
+        ((event.get("at") or event["date"], ref, n, event)
          for ref, (_, _, events) in cases.items() for n, event in enumerate(events)),
     )
     for at, ref, _, event in timeline:

@@ -29,7 +29,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "event": ("cli.cases", "record events"),
     "due": ("cli.worklist", "deadlines overdue or due soon, overdue first (the morning "
             "worklist)"),
-    "outbox": ("cli.outbox", "who was told about a case, when, and did it go"),
+    "outbox": ("cli.outbox", "who was told about a case, when, and did it go; `outbox "
+               "retry` requeues"),
+    "verify": ("cli.verify", "check the event log (sequence, hash chain) and the deadlines "
+               "projection; changes nothing"),
     "sweep": ("cli.sweep", "decide and send tonight's escalation emails (the overnight flow)"),
     "digest": ("cli.sweep", "send today's digests to caseworkers and team managers"),
     "smtp-sink": ("cli.sweep", "a local SMTP server on 127.0.0.1 that keeps what it receives"),
@@ -39,6 +42,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                "the SEN2 return"),
     "person": ("cli.person", "a child's protected person record (SEN2 items)"),
     "demo": ("cli.demo", "build a realistic demo local authority in the database"),
+    "serve": ("cli.serve", "run the web application (caseworkers' and managers' pages)"),
 }
 DESCRIPTION = "Statutory EHC timescales for a local authority's SEND team."
 

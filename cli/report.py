@@ -8,7 +8,6 @@ its figures are complete.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -148,7 +147,7 @@ def export_sen2(args: argparse.Namespace) -> int:
     from services.sen2 import sen2_return
 
     result = sen2_return(store(), year=args.year, la_code=args.la, lea=args.lea,
-                         actor=actor(args), created=dt.datetime.now(dt.UTC))
+                         actor=actor(args), created=runtime().now())
     if args.format == "xml":
         args.out.write_bytes(result.xml)
     else:

@@ -47,6 +47,10 @@ def register(subparsers: Any) -> None:
     listing = commands.add_parser("list", help="everyone, by local authority and team")
     listing.set_defaults(handler=guarded(list_staff))
 
+    from cli import users
+
+    users.register(commands)  # ehc staff user ...: web accounts (cli/users.py)
+
 
 def add_la(args: argparse.Namespace) -> int:
     from services.staff import add_la

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.common import actor, add_user_option, guarded, progress, store
+from cli.common import actor, add_user_option, guarded, progress, runtime, store
 
 
 def register(subparsers: Any) -> None:
@@ -45,12 +45,18 @@ def register(subparsers: Any) -> None:
 def init_database(args: argparse.Namespace) -> int:
     from services.store import init_database
 
-    done = init_database(store())
+    rt = runtime()
+    done = init_database(rt.owner_engine, app_url=rt.settings.resolved_database_url)
     state = ("already up to date" if done.before == done.after
              else f"upgraded {done.before or 'empty'} -> {done.after}")
     print(f"database {done.where}: {state}")
     if done.stages_filled:
         print(f"  projected the stage of {done.stages_filled} existing cases")
+    if done.grant is not None:
+        grant = done.grant
+        print(f"application role {grant.role}{' (created)' if grant.created else ''}: "
+              f"SELECT, INSERT only on {', '.join(grant.append_only)}; "
+              f"SELECT, INSERT, UPDATE, DELETE on {len(grant.read_write)} other tables")
     return 0
 
 

@@ -12,7 +12,7 @@ from tests.notifications.test_outbox_migration import empty_engine, migrate  # n
 
 
 def test_person_records_table_comes_and_goes(empty_engine):  # noqa: F811
-    migrate(empty_engine, "0003")
+    migrate(empty_engine, "0005_web_accounts")
     assert "person_records" not in inspect(empty_engine).get_table_names()
     migrate(empty_engine, "0006_person_record")
     assert current_revision(empty_engine) == "0006_person_record"
@@ -25,5 +25,5 @@ def test_person_records_table_comes_and_goes(empty_engine):  # noqa: F811
         connection.execute(text(
             "INSERT INTO person_records (case_id, record, updated_at, updated_by) "
             "VALUES (42, '{}', '2026-12-03 10:00:00+00', 'x')"))
-    migrate(empty_engine, "0003", down=True)
+    migrate(empty_engine, "0005_web_accounts", down=True)
     assert "person_records" not in inspect(empty_engine).get_table_names()

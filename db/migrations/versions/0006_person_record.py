@@ -1,7 +1,7 @@
 """The protected person record (SEN2 person items, placements, SEN need), one per case.
 
 Revision ID: 0006_person_record
-Revises: 0004 (re-chained after merging main; the issue named 0003)
+Revises: 0005_web_accounts (re-chained after merging main; the issue named 0003)
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0006_person_record"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005_web_accounts"
 branch_labels: str | None = None
 depends_on: str | None = None
 

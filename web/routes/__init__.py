@@ -1,0 +1,1 @@
+"""One router per area of the application; ``web.app.create_app`` includes each."""

@@ -38,6 +38,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "smtp-sink": ("cli.sweep", "a local SMTP server on 127.0.0.1 that keeps what it receives"),
     "timeliness": ("cli.timeliness", "timeliness figures (6-week decisions, 20-week plans...) "
                    "for a period"),
+    "report": ("cli.report", "timeliness report (table, CSV, JSON, XLSX), committee charts, "
+               "the SEN2 return"),
+    "person": ("cli.person", "a child's protected person record (SEN2 items)"),
     "demo": ("cli.demo", "build a realistic demo local authority in the database"),
     "serve": ("cli.serve", "run the web application (caseworkers' and managers' pages)"),
 }

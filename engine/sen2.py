@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from engine.events import (
     AppealRegistered,
+    CaseClosed,
     CaseEvent,
     DecisionLetterSent,
     DecisionNotToIssueNotified,
@@ -257,6 +258,10 @@ def _ceased(events: Sequence[CaseEvent]) -> tuple[dt.date | None, str | None]:
             return event.date, None if reason is None else str(reason)
         if isinstance(event, PlanTransferred) and (event.model_extra or {}).get("to_la"):
             return event.date, "5"
+        if isinstance(event, CaseClosed) and event.reason in ("plan_ceased", "moved_away"):
+            # Closing says the plan ended, not why (moved within England or out of it?):
+            # the validation report asks for the reason.
+            return event.date, None
     return None, None
 
 

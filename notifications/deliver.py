@@ -32,6 +32,7 @@ from db.directory import get_la
 from db.notify_schema import OutboxRow
 from db.outbox import Email
 from db.session import unit_of_work
+from notifications import weekly
 from notifications.notice import DigestNotice, EscalationNotice
 from notifications.render import render_digest, render_escalation, stamp
 from notifications.settings import NotifySettings
@@ -152,6 +153,9 @@ def render_row(row: OutboxRow | Email, settings: NotifySettings) -> EmailMessage
     if row.kind == "digest":
         digest = DigestNotice.from_payload(row.payload)
         message = render_digest(digest, to=to, outbox_key=row.key, settings=settings)
+    elif row.kind == weekly.KIND:
+        summary = weekly.WeeklyNotice.from_payload(row.payload)
+        message = weekly.render_weekly(summary, to=to, outbox_key=row.key, settings=settings)
     else:
         notice = EscalationNotice.from_payload(row.payload)
         message = render_escalation(notice, to=to, outbox_key=row.key, settings=settings)

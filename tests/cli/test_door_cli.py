@@ -8,22 +8,13 @@ import datetime as dt
 import json
 
 import pytest
+from test_store_cli import ehc
 
-from cli.main import main
 from services.bootstrap import london_today
 
 LA = "E10000028"
 FUTURE = (london_today() + dt.timedelta(days=30)).isoformat()
 DEEP = "[" * 100_000 + "]" * 100_000
-
-
-def ehc(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse usage errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -214,11 +214,15 @@ def _record_posted(request: Request, account: Account, reference: str, form: For
     view = load_case(request, account, reference, Action.RECORD_EVENT)
     supersedes = str(form.get("supersedes", ""))
     withdraws = str(form.get("withdraws", ""))
+    event_id = str(form.get("event_id", "")) or f"web-{uuid.uuid4()}"
+    if any(entry.id == event_id for entry in view.timeline):  # sent twice: done already
+        done = "corrected" if supersedes or withdraws else "recorded"
+        return RedirectResponse(f"/cases/{quote(reference, safe='')}?done={done}",
+                                status_code=303)
     kind = _chosen_type(view, str(form.get("type", "")), supersedes, withdraws)
     fixed = {"withdraws": withdraws} if withdraws else {}
     multi = {key: [str(v) for v in form.getlist(key)] for key in form}
     submitted = event_forms.read(kind, form, multi, fixed=fixed)
-    event_id = str(form.get("event_id", "")) or f"web-{uuid.uuid4()}"
     try:
         seq = int(str(form.get("seq", "")))
     except ValueError:

@@ -42,7 +42,8 @@ def test_my_cases_are_mine_soonest_deadline_first_with_the_status_in_words(cased
     assert page.status_code == 200
     assert references(page.text) == ["S-LATE", "S-SOON", "S-FINE"]  # not bob's, not dave's
     assert re.findall(r'data-rag="(\w+)"', page.text) == ["red", "amber", "green"]
-    assert "Overdue by 21 days" in page.text and "Due soon" in page.text
+    assert "Overdue by 21 days" in page.text
+    assert "Due soon" in page.text
     assert "On track" in page.text
     assert 'href="/cases/S-LATE#decision_to_assess_due"' in page.text
 
@@ -64,7 +65,8 @@ def test_filter_by_reference_stage_and_due_date(cased):
     bad = client.get("/cases?due_by=31/12/2026")
     assert bad.status_code == 400
     assert "<title>Error: My cases" in bad.text
-    assert 'href="#due_by"' in bad.text and 'id="due_by-error"' in bad.text
+    assert 'href="#due_by"' in bad.text
+    assert 'id="due_by-error"' in bad.text
     assert 'value="31/12/2026"' in bad.text  # what was typed stays
 
 
@@ -84,8 +86,10 @@ def test_the_case_page_shows_each_deadline_under_its_key_with_its_explanation(ca
     view = cases.case_view(cased.engine, "S-LATE", as_of=cased.clock.now.date())
     first = view.deadlines[0].deadline
     assert f'id="{first.key}"' in page.text
-    assert first.explanation in page.text and first.citation in page.text
-    assert "Request received" in page.text and "Recorded by setup" in page.text
+    assert first.explanation in page.text
+    assert first.citation in page.text
+    assert "Request received" in page.text
+    assert "Recorded by setup" in page.text
     offered = re.findall(r'<option value="(\w+)"', page.text.split('id="record"')[1])
     assert offered == [k for k in view.allowed_events
                        if k not in ("case_closed", "event_withdrawn")]
@@ -118,10 +122,12 @@ def test_an_invalid_entry_shows_the_errors_and_keeps_what_was_typed(cased):
         **hidden, "date-day": "31", "date-month": "2", "date-year": "2026", "note": "kept"})
     assert page.status_code == 400
     assert "<title>Error: Record" in page.text
-    assert 'href="#date-day"' in page.text and 'href="#outcome"' in page.text
+    assert 'href="#date-day"' in page.text
+    assert 'href="#outcome"' in page.text
     assert "Date it happened must be a real date" in page.text
     assert 'id="outcome-error"' in page.text
-    assert 'value="31"' in page.text and 'value="kept"' in page.text
+    assert 'value="31"' in page.text
+    assert 'value="kept"' in page.text
     assert cases.case_view(cased.engine, "S-LATE", as_of=cased.clock.now.date()).seq == 1
 
 
@@ -130,7 +136,8 @@ def test_an_event_the_rules_refuse_is_an_error_on_the_form(cased):
     page = record(client, "S-LATE", "decision_to_assess_notified", "2026-09-01",
                   outcome="refuse")  # before the request
     assert page.status_code == 422
-    assert 'class="govuk-error-summary' in page.text and 'id="date-error"' in page.text
+    assert 'class="govuk-error-summary' in page.text
+    assert 'id="date-error"' in page.text
     assert 'value="refuse" checked' in page.text
     offered = client.get("/cases/S-LATE/record?type=reassessment_decision_notified")
     assert offered.status_code == 422  # not legal in this state: not offered either
@@ -147,7 +154,8 @@ def test_a_concurrent_change_keeps_the_input_and_says_what_changed(cased):
     assert page.status_code == 409
     assert "This case changed while you were typing" in page.text
     assert "child date of birth" in page.text
-    assert 'value="assess" checked' in page.text and 'value="2"' in page.text
+    assert 'value="assess" checked' in page.text
+    assert 'value="2"' in page.text
     again = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
                             page.text))
     assert again["seq"] == "2"
@@ -172,7 +180,8 @@ def test_correcting_the_request_date_from_the_timeline(cased):
     client = signed_in(cased)
     form = client.get("/cases/S-LATE/record?supersedes=S-LATE-request")
     assert form.status_code == 200
-    assert 'value="1"' in form.text and 'value="10"' in form.text  # prefilled: 1 10 2026
+    assert 'value="1"' in form.text
+    assert 'value="10"' in form.text
     hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
                              form.text))
     assert hidden["supersedes"] == "S-LATE-request"
@@ -194,13 +203,15 @@ def test_withdrawing_an_event_needs_a_reason(cased):
     assert hidden["withdraws"] == decision
     missing = client.post("/cases/S-LATE/record", data={
         **hidden, "date-day": "3", "date-month": "12", "date-year": "2026"})
-    assert missing.status_code == 400 and 'id="reason-error"' in missing.text
+    assert missing.status_code == 400
+    assert 'id="reason-error"' in missing.text
     done = client.post("/cases/S-LATE/record", data={
         **hidden, "date-day": "3", "date-month": "12", "date-year": "2026",
         "reason": "recorded on the wrong case"})
     assert done.status_code == 303
     after = cases.case_view(cased.engine, "S-LATE", as_of=cased.clock.now.date())
-    assert after.stage == "requested" and after.timeline[-1].type == "event_withdrawn"
+    assert after.stage == "requested"
+    assert after.timeline[-1].type == "event_withdrawn"
     unknown = client.get("/cases/S-LATE/record?withdraws=no-such-event")
     assert unknown.status_code == 404
 
@@ -212,13 +223,15 @@ def test_closing_a_case_asks_first(cased):
     token = csrf_of(question.text)
     missing = client.post("/cases/S-FINE/close", data={"csrf_token": token})
     assert missing.status_code == 400
-    assert 'id="reason-error"' in missing.text and 'id="date-error"' in missing.text
+    assert 'id="reason-error"' in missing.text
+    assert 'id="date-error"' in missing.text
     done = client.post("/cases/S-FINE/close", data={
         "csrf_token": token, "reason": "request_withdrawn",
         "date-day": "3", "date-month": "12", "date-year": "2026"})
     assert done.headers["location"] == "/cases/S-FINE?done=closed"
     view = cases.case_view(cased.engine, "S-FINE", as_of=cased.clock.now.date())
-    assert view.stage == "closed" and view.allowed_events == ()
+    assert view.stage == "closed"
+    assert view.allowed_events == ()
     assert client.get("/cases/S-FINE/close").status_code == 422  # nothing more to close
 
 

@@ -178,7 +178,8 @@ def _read_one(
     return raw, None
 
 
-def _date(label: str, parts: Mapping[str, str], *, required: bool
+def _date(
+    label: str, parts: Mapping[str, str], *, required: bool
 ) -> tuple[str | None, str | None]:
     if not any(parts.values()):
         return None, (f"Enter {label.lower()}" if required else None)

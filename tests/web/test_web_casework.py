@@ -24,10 +24,13 @@ def references(html: str) -> list[str]:
                       r'([^"#?]+)', html)
 
 
-def form_of(client, path: str) -> dict[str, str]:
-    """The hidden fields of the form on ``path`` (CSRF token, seq, event id, type...)."""
-    html = client.get(path).text
+def hidden_fields(html: str) -> dict[str, str]:
+    """A page's hidden form fields (CSRF token, seq, event id, type...)."""
     return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+
+
+def form_of(client, path: str) -> dict[str, str]:
+    return hidden_fields(client.get(path).text)
 
 
 def record(client, reference: str, kind: str, day: str, **fields: str):
@@ -156,8 +159,7 @@ def test_a_concurrent_change_keeps_the_input_and_says_what_changed(cased):
     assert "child date of birth" in page.text
     assert 'value="assess" checked' in page.text
     assert 'value="2"' in page.text
-    again = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
-                            page.text))
+    again = hidden_fields(page.text)
     assert again["seq"] == "2"
     resent = client.post("/cases/S-LATE/record", data={
         **again, "date-day": "2", "date-month": "12", "date-year": "2026",
@@ -182,8 +184,7 @@ def test_correcting_the_request_date_from_the_timeline(cased):
     assert form.status_code == 200
     assert 'value="1"' in form.text
     assert 'value="10"' in form.text
-    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"',
-                             form.text))
+    hidden = hidden_fields(form.text)
     assert hidden["supersedes"] == "S-LATE-request"
     done = client.post("/cases/S-LATE/record", data={
         **hidden, "date-day": "20", "date-month": "11", "date-year": "2026"})

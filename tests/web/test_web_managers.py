@@ -32,8 +32,12 @@ def test_escalations_raised_and_to_whom(cased):
     raised = [e for e in outbox.outbox_status(cased.engine, la_code="E10000028")
               if e.kind == "escalation"]
     assert raised
+    assert {"S-LATE", "S-CAROL"} <= {e.reference for e in raised}
     page = signed_in(cased, "mo").get("/team").text.split('id="escalations"')[1]
     assert "S-LATE" in page
+    assert "S-CAROL" not in page  # team South's
+    south = signed_in(cased, "harriet").get("/team?name=South").text
+    assert "S-CAROL" in south.split('id="escalations"')[1]
     assert any(e.recipient_email and e.recipient_email in page for e in raised)
     assert "H-DAVE" not in signed_in(cased, "harriet").get("/service").text
 

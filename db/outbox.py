@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from db import audit
 from db.notify_schema import EscalationRow, OutboxRow
-from db.schema import Case
+from db.schema import Case, Caseworker
 from db.session import unit_of_work
 
 ACTOR = "ehc-sweep"
@@ -337,9 +337,11 @@ def entries(
     la_id: int | None = None,
     reference: str | None = None,
     status: str | None = None,
+    team_id: int | None = None,
     limit: int = 100,
 ) -> list[OutboxEntry]:
-    """Outbox rows, newest first, optionally of one authority, case or status."""
+    """Outbox rows, newest first, optionally of one authority, case, status or the cases
+    of one team (escalations only: digests concern no one case)."""
     o, e = OutboxRow, EscalationRow
     query = (
         select(Case.reference, o.kind, e.deadline_key, e.level, o.recipient_role,
@@ -357,4 +359,7 @@ def entries(
         query = query.where(Case.reference == reference)
     if status is not None:
         query = query.where(o.status == status)
+    if team_id is not None:
+        query = query.join(Caseworker, Caseworker.id == Case.caseworker_id) \
+            .where(Caseworker.team_id == team_id)
     return [OutboxEntry(*row) for row in session.execute(query)]

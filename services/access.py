@@ -22,6 +22,7 @@ class Action(StrEnum):
     VIEW_CASE = "view_case"
     RECORD_EVENT = "record_event"
     VIEW_TEAM = "view_team"
+    VIEW_SERVICE = "view_service"
     REASSIGN_CASE = "reassign_case"
     MANAGE_USERS = "manage_users"
 
@@ -33,6 +34,7 @@ PERMISSIONS: Mapping[Action, frozenset[Role]] = {
     Action.VIEW_CASE: _STAFF,
     Action.RECORD_EVENT: _STAFF,
     Action.VIEW_TEAM: _MANAGERS,
+    Action.VIEW_SERVICE: frozenset({Role.HEAD_OF_SERVICE}),
     Action.REASSIGN_CASE: _MANAGERS,
     Action.MANAGE_USERS: frozenset({Role.ADMINISTRATOR}),
 }
@@ -41,6 +43,7 @@ ACTION_NAMES: Mapping[Action, str] = {
     Action.VIEW_CASE: "see cases",
     Action.RECORD_EVENT: "record events",
     Action.VIEW_TEAM: "see a team's caseload",
+    Action.VIEW_SERVICE: "see the whole service's caseload and figures",
     Action.REASSIGN_CASE: "reassign cases",
     Action.MANAGE_USERS: "manage user accounts",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from db.directory import get_la
+from db.directory import get_la, get_team
 from db.outbox import OutboxEntry, entries
 from db.session import unit_of_work
 from notifications.deliver import DeliveryReport, deliver_authority, preview
@@ -26,9 +26,11 @@ def outbox_status(
     reference: str | None = None,
     status: str | None = None,
     la_code: str | None = None,
+    team: str | None = None,
     limit: int = 100,
 ) -> list[OutboxEntry]:
-    """The newest emails (of a case, a status, an authority), newest first."""
+    """The newest emails (of a case, a status, an authority, or -- with ``la_code`` -- the
+    cases of one of its teams), newest first."""
     if status is not None and status not in STATUSES:
         raise InvalidInput(f"unknown status {status!r}: expected one of {', '.join(STATUSES)}",
                            field="status")
@@ -36,7 +38,9 @@ def outbox_status(
         raise InvalidInput("--limit must be at least 1", field="limit")
     with translated(), unit_of_work(engine) as session:
         la_id = get_la(session, la_code).id if la_code is not None else None
-        return entries(session, la_id=la_id, reference=reference, status=status, limit=limit)
+        team_id = get_team(session, team, la_code).id if team is not None else None
+        return entries(session, la_id=la_id, reference=reference, status=status,
+                       team_id=team_id, limit=limit)
 
 
 def deliver(

@@ -16,7 +16,7 @@ from starlette.staticfiles import StaticFiles
 from services.bootstrap import start, utc_now
 from web import csrf, errors, settings
 from web.auth import Clock, look_up_session
-from web.routes import pages, session
+from web.routes import cases, pages, session, team, worklist
 from web.security import Hardening, catch_unexpected
 from web.templating import make_templates
 
@@ -62,6 +62,9 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(session.router)
     app.include_router(pages.router)
+    app.include_router(cases.router)
+    app.include_router(worklist.router)
+    app.include_router(team.router)
     errors.install(app)
     app.middleware("http")(look_up_session)
     app.middleware("http")(catch_unexpected(errors.failure_page))  # added last: outermost

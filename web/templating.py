@@ -4,6 +4,7 @@ layout needs -- who is signed in, the CSRF token for its forms, the names in the
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from engine.events import LONDON
 from web import csrf
 from web.settings import SERVICE_NAME, WebSettings
 
@@ -35,7 +37,22 @@ def make_templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["day"] = _day
+    env.filters["when"] = _when
     return Jinja2Templates(env=env)
+
+
+def _day(value: dt.date | None) -> str:
+    """3 December 2026 (the Design System's date style)."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def _when(value: dt.datetime | None) -> str:
+    """3 December 2026 at 9:05am, London time."""
+    if value is None:
+        return ""
+    here = value.astimezone(LONDON)
+    return f"{_day(here.date())} at {here:%-I:%M}{here:%p}".replace("AM", "am").replace("PM", "pm")
 
 
 def render(

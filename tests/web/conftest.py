@@ -36,6 +36,7 @@ from web_helpers import (
     START,
     csrf_of,
     free_port,
+    open_cases,
     sign_in_browser,
 )
 
@@ -115,6 +116,14 @@ def accounts_db(staffed: Engine) -> Engine:
 @pytest.fixture
 def web(accounts_db: Engine) -> WebHarness:
     return WebHarness(accounts_db)
+
+
+@pytest.fixture
+def cased(web: WebHarness) -> WebHarness:
+    """``web`` with the cases of ``web_helpers.CASES`` (alice's late, due-soon and on-track
+    ones, bob's, carol's, and dave's in Hartlepool)."""
+    open_cases(web.engine)
+    return web
 
 
 # --- the real app in a real browser --------------------------------------------------------

@@ -23,7 +23,7 @@ MAY = {
     "alice": {Action.VIEW_CASE, Action.RECORD_EVENT},
     "mo": {Action.VIEW_CASE, Action.RECORD_EVENT, Action.VIEW_TEAM, Action.REASSIGN_CASE},
     "harriet": {Action.VIEW_CASE, Action.RECORD_EVENT, Action.VIEW_TEAM,
-                Action.REASSIGN_CASE},
+                Action.REASSIGN_CASE, Action.VIEW_SERVICE},
     "root": {Action.MANAGE_USERS},
 }
 MATRIX = [(user, action, where) for user in MAY for action in Action

@@ -74,3 +74,27 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# Cases on the route tests' day (START, 3 December 2026), by how their decision whether to
+# assess (6 weeks from the request) stands: breached, due soon (within 10 working days),
+# on track; and one of another authority's.
+CASES = {
+    "S-LATE": ("alice", "E10000028", "2026-10-01"),  # due 12 November: overdue 21 days
+    "S-SOON": ("alice", "E10000028", "2026-10-29"),  # due 10 December: due soon
+    "S-FINE": ("alice", "E10000028", "2026-11-26"),  # due 7 January: on track
+    "S-BOB": ("bob", "E10000028", "2026-11-02"),
+    "S-CAROL": ("carol", "E10000028", "2026-11-03"),
+    "H-DAVE": ("dave", "E06000001", "2026-10-01"),
+}
+
+
+def open_cases(engine: Any) -> None:
+    from services import cases
+
+    for reference, (worker, la, received) in CASES.items():
+        cases.open_case(engine, reference, process="assessment", caseworker=worker,
+                        la_code=la, actor="setup")
+        cases.record_events(engine, reference, [
+            {"type": "request_received", "date": received, "id": f"{reference}-request"}],
+            recorded_by="setup")

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from services.access import Action, allows
 from web.auth import CurrentUser
+from web.routes.cases import navigation
 from web.settings import WebSettings
 from web.templating import render
 
@@ -17,6 +18,7 @@ WORK_LINKS = (
     (Action.VIEW_CASE, "/cases", "My cases, by their next statutory deadline"),
     (Action.VIEW_CASE, "/worklist", "Today's worklist: what is overdue or due soon"),
     (Action.VIEW_TEAM, "/team", "My team's caseload, breaches and escalations"),
+    (Action.VIEW_SERVICE, "/service", "The service: timeliness figures, teams, escalations"),
     (Action.MANAGE_USERS, "/users", "User accounts"),
 )
 
@@ -30,7 +32,7 @@ def home(request: Request, user: CurrentUser) -> Response:
         request, "pages/home.html", title="Home", links=links,
         role_name=user.account.role.value.replace("_", " "),
         idle_minutes=int(settings.policy.idle.total_seconds() // 60),
-        navigation=[{"href": "/", "text": "Home", "current": True}],
+        navigation=navigation(request, user.account, "home"),
     )
 
 

@@ -5,3 +5,10 @@ import { initAll } from "./build/govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+
+// A link from an email names a deadline ("/cases/REF#key"); the server never sees the
+// "#key", so when the link lands on the log-in page, carry it into where to go afterwards.
+const next = document.querySelector("form input[name='next']");
+if (next && window.location.hash && !next.value.includes("#")) {
+  next.value += window.location.hash;
+}

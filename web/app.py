@@ -15,8 +15,9 @@ from starlette.staticfiles import StaticFiles
 
 from services.bootstrap import start, utc_now
 from web import csrf, errors, settings
+from web.api import routes as api
 from web.auth import Clock, look_up_session
-from web.routes import pages, session
+from web.routes import family, feeds, pages, session
 from web.security import Hardening, catch_unexpected
 from web.templating import make_templates
 
@@ -62,6 +63,10 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(session.router)
     app.include_router(pages.router)
+    app.include_router(family.router)
+    app.include_router(feeds.router)
+    app.include_router(api.router)
+    app.include_router(api.schema_router)
     errors.install(app)
     app.middleware("http")(look_up_session)
     app.middleware("http")(catch_unexpected(errors.failure_page))  # added last: outermost

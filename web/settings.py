@@ -10,6 +10,11 @@
     EHC_LOGIN_WINDOW_MINUTES    default 15: the window (and so the longest wait)
     EHC_AUTHORITY_NAME          shown in the header when nobody is signed in (default:
                                 "Local authority"); once signed in, the user's authority
+    EHC_FAMILY_COMPLAINTS       the family page's words on what to do if a date is missed
+    EHC_FAMILY_COMPLAINTS_URL   the council's complaints page, linked from there
+    EHC_FAMILY_SHOW_STAFF_NAMES default false: the family page names the caseworker
+    EHC_FAMILY_LINK_DAYS        default 28: how long a new family link works
+    EHC_API_CALLS_PER_MINUTE    default 120: each API token's rate limit
 
 (The lead's ``services/settings.py`` will absorb these; this is the one place they are
 read until then.)
@@ -24,6 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from services.accounts import AccountPolicy
+from services.api_tokens import DEFAULT_PER_MINUTE
+from services.family import FamilyPolicy
 
 SERVICE_NAME = "EHC timescales"
 
@@ -37,6 +44,8 @@ class WebSettings:
     secure_cookies: bool = True
     policy: AccountPolicy = field(default_factory=AccountPolicy)
     authority_name: str = "Local authority"
+    family: FamilyPolicy = field(default_factory=FamilyPolicy)
+    api_calls_per_minute: int = DEFAULT_PER_MINUTE
 
     @property
     def session_cookie(self) -> str:
@@ -75,6 +84,13 @@ def load(environ: Mapping[str, str] | None = None) -> WebSettings:
         secure_cookies=_flag(env, "EHC_WEB_SECURE_COOKIES", default=True),
         policy=policy,
         authority_name=env.get("EHC_AUTHORITY_NAME", "").strip() or "Local authority",
+        family=FamilyPolicy(
+            complaints=env.get("EHC_FAMILY_COMPLAINTS", "").strip() or FamilyPolicy.complaints,
+            complaints_url=env.get("EHC_FAMILY_COMPLAINTS_URL", "").strip() or None,
+            show_staff_names=_flag(env, "EHC_FAMILY_SHOW_STAFF_NAMES", default=False),
+            link_days=_number(env, "EHC_FAMILY_LINK_DAYS", FamilyPolicy.link_days),
+        ),
+        api_calls_per_minute=_number(env, "EHC_API_CALLS_PER_MINUTE", DEFAULT_PER_MINUTE),
     )
 
 

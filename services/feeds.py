@@ -4,7 +4,10 @@ an ``.ics`` feed that Outlook, Google Calendar and Apple Calendar can subscribe 
 Each feed has its own secret URL (``/feeds/<token>.ics``; only the token's hash is kept),
 revocable at any time. One all-day event per deadline on its due date. The UID is a hash
 of the case reference, the deadline key and its instance -- what the deadline *is*, not
-when -- so a date that moves updates the event rather than adding a second one. Events
+when -- so a date that moves updates the event rather than adding a second one. An
+instance the engine names by its trigger's date (most clocks: ``engine.clocks``) would
+move with a corrected trigger, so there the instance is the clock's place among the case's
+clocks of that key (1st, 2nd...); advice requests keep their own stable names. Events
 carry the case reference and the family's plain explanation: no child's data is held to
 put in them.
 """
@@ -116,11 +119,13 @@ def calendar_of(name: str, dated: list[tuple[str, Deadline, dt.datetime]]) -> by
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     repeated = spoken_for((ref, deadline) for ref, deadline, _ in dated)
+    places = _places(dated)
     for ref, deadline, projected_at in dated:
         if deadline.due is None or deadline.kind == "date" or \
                 (ref, deadline.key, deadline.instance) in repeated:
             continue  # disapplied, a computed fact, or one duty already shown
-        calendar.add_component(_event(ref, deadline, projected_at))
+        uid = event_uid(ref, deadline.key, places[ref, deadline.key, deadline.instance])
+        calendar.add_component(_event(uid, ref, deadline, projected_at))
     ics: bytes = calendar.to_ical()
     return ics
 
@@ -131,10 +136,27 @@ def event_uid(reference: str, key: str, instance: str) -> str:
     return f"{hashlib.sha256(text.encode()).hexdigest()[:32]}@{UID_DOMAIN}"
 
 
-def _event(reference: str, deadline: Deadline, projected_at: dt.datetime) -> icalendar.Event:
+def _places(dated: list[tuple[str, Deadline, dt.datetime]]) -> dict[tuple[str, str, str], str]:
+    """Each deadline's stable instance for its UID (see the module's docstring)."""
+    by_key: dict[tuple[str, str], list[Deadline]] = {}
+    for ref, deadline, _ in dated:
+        by_key.setdefault((ref, deadline.key), []).append(deadline)
+    places = {}
+    for (ref, key), group in by_key.items():
+        ordered = sorted(group, key=lambda d: (d.trigger_date, d.instance))
+        for place, deadline in enumerate(ordered, start=1):
+            dated_name = deadline.instance.split("#")[0] == deadline.trigger_date.isoformat()
+            places[ref, key, deadline.instance] = (f"#{place}" if dated_name
+                                                   else deadline.instance)
+    return places
+
+
+def _event(
+    uid: str, reference: str, deadline: Deadline, projected_at: dt.datetime
+) -> icalendar.Event:
     assert deadline.due is not None
     event = icalendar.Event()
-    event.add("uid", event_uid(reference, deadline.key, deadline.instance))
+    event.add("uid", uid)
     event.add("dtstamp", projected_at.astimezone(dt.UTC))
     event.add("last-modified", projected_at.astimezone(dt.UTC))
     event.add("dtstart", deadline.due)

@@ -128,10 +128,18 @@ def _record(request: Request, reference: str, events: list[ClientEvent],
 
 def openapi_schema() -> dict[str, Any]:
     """The API's OpenAPI document (what ``/openapi.json`` serves; docs/openapi.json)."""
-    return get_openapi(
+    schema = get_openapi(
         title="EHC timescales API", version=VERSION, routes=router.routes,
         description="Other council systems record case events and read deadlines and "
                     "timeliness figures. Errors are RFC 9457 problem details.")
+    problem = {"$ref": "#/components/schemas/Problem"}
+    for operation in (op for path in schema["paths"].values() for op in path.values()):
+        for code, answer in operation["responses"].items():
+            if code.startswith(("4", "5")):  # every failure is a problem, never FastAPI's own
+                answer["content"] = {MEDIA_TYPE: {"schema": problem}}
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schema["components"]["schemas"].pop(unused, None)
+    return schema
 
 
 schema_router = APIRouter()

@@ -246,10 +246,10 @@ def _date(judged: JudgedDeadline) -> FamilyDate:
 
 def plain_explanation(deadline: Deadline) -> str:
     """The family's wording of the deadline: ``Deadline.plain_explanation`` (the engine's
-    ``engine.plain``, branch engine-pairing) once the engine gives it, else one plain
-    sentence with the date."""
+    ``engine.plain``, branch engine-pairing) once the engine gives it; "" until then (the
+    page's heading already gives the duty and its date)."""
     given: str = getattr(deadline, "plain_explanation", "")
-    return given or f"The date for this is {day_name(deadline.due or deadline.nominal)}."
+    return given
 
 
 def day_name(day: dt.date) -> str:

@@ -8,8 +8,8 @@ when -- so a date that moves updates the event rather than adding a second one. 
 instance the engine names by its trigger's date (most clocks: ``engine.clocks``) would
 move with a corrected trigger, so there the instance is the clock's place among the case's
 clocks of that key (1st, 2nd...); advice requests keep their own stable names. Events
-carry the case reference and the family's plain explanation: no child's data is held to
-put in them.
+carry the case reference and the plain explanation (the staff one until the engine gives
+the plain one): no child's data is held to put in them.
 """
 
 from __future__ import annotations
@@ -163,7 +163,7 @@ def _event(
     event.add("dtend", deadline.due + dt.timedelta(days=1))
     done = " (done)" if deadline.met_on else ""
     event.add("summary", f"{reference}: {deadline.key.replace('_', ' ')}{done}")
-    event.add("description", plain_explanation(deadline))
+    event.add("description", plain_explanation(deadline) or deadline.explanation)
     event.add("transp", "TRANSPARENT")  # a deadline, not a meeting: the day stays free
     event.add("categories", ["Statutory deadline"])
     return event

@@ -54,7 +54,8 @@ def _auth(token):
 
 def test_the_committed_schema_is_the_served_one(web):
     served = web.client().get("/openapi.json")
-    assert served.status_code == 200 and served.json() == SCHEMA
+    assert served.status_code == 200
+    assert served.json() == SCHEMA
 
 
 def test_recording_one_event_is_idempotent_by_its_client_id(api):
@@ -76,7 +77,9 @@ def test_recording_one_event_is_idempotent_by_its_client_id(api):
             CaseEventRow.client_event_id == "hub-42")))
         audit = list(session.scalars(select(AuditEntry).where(
             AuditEntry.action == "events_recorded", AuditEntry.actor == "api:hub")))
-    assert len(rows) == 1 and rows[0].recorded_by == "api:hub" and len(audit) == 1
+    assert len(rows) == 1
+    assert rows[0].recorded_by == "api:hub"
+    assert len(audit) == 1
 
 
 def test_a_batch_is_all_or_nothing_and_refusals_name_the_event(api):
@@ -84,18 +87,22 @@ def test_a_batch_is_all_or_nothing_and_refusals_name_the_event(api):
     client, path = web.client(), "/api/cases/{reference}/events/batch"
     bad = client.post("/api/cases/EHC-F-1/events/batch", headers=_auth(tokens["hub"]), json={
         "events": [EVENT, {"type": "final_plan_issued", "date": "2026-09-01", "id": "x"}]})
-    assert bad.status_code == 422 and conforms(bad, path, "post")["index"] == 1
+    assert bad.status_code == 422
+    assert conforms(bad, path, "post")["index"] == 1
     good = client.post("/api/cases/EHC-F-1/events/batch", headers=_auth(tokens["hub"]),
                        json={"events": [EVENT], "expected_seq": 1})
-    assert good.status_code == 201 and conforms(good, path, "post")["seq"] == 2
+    assert good.status_code == 201
+    assert conforms(good, path, "post")["seq"] == 2
     stale = client.post("/api/cases/EHC-F-1/events/batch", headers=_auth(tokens["hub"]),
                         json={"events": [{"type": "advice_requested", "date": "2026-11-20",
                                                "advisor": "EP", "id": "hub-43"}],
                               "expected_seq": 1})
-    assert stale.status_code == 409 and conforms(stale, path, "post")["status"] == 409
+    assert stale.status_code == 409
+    assert conforms(stale, path, "post")["status"] == 409
     malformed = client.post("/api/cases/EHC-F-1/events/batch", headers=_auth(tokens["hub"]),
                             json={"events": []})
-    assert malformed.status_code == 422 and conforms(malformed, path, "post")["field"]
+    assert malformed.status_code == 422
+    assert conforms(malformed, path, "post")["field"]
 
 
 def test_reading_a_case_its_due_deadlines_and_the_figures(api):
@@ -104,7 +111,8 @@ def test_reading_a_case_its_due_deadlines_and_the_figures(api):
     case = conforms(client.get("/api/cases/EHC-F-1", headers=auth), "/api/cases/{reference}")
     assert case["stage"] == "requested"
     decision = next(d for d in case["deadlines"] if d["key"] == "decision_to_assess_due")
-    assert decision["due"] == "2026-11-16" and decision["status"] == "breached"
+    assert decision["due"] == "2026-11-16"
+    assert decision["status"] == "breached"
     due = conforms(client.get("/api/deadlines?overdue_only=true", headers=auth),
                    "/api/deadlines")
     assert due["overdue"] >= 1
@@ -113,7 +121,8 @@ def test_reading_a_case_its_due_deadlines_and_the_figures(api):
                                   headers=auth), "/api/timeliness")
     assert {f["measure"] for f in figures["figures"]} >= {"decision_6_weeks"}
     backwards = client.get("/api/timeliness?start=2026-12-31&end=2026-01-01", headers=auth)
-    assert backwards.status_code == 422 and conforms(backwards, "/api/timeliness")
+    assert backwards.status_code == 422
+    assert conforms(backwards, "/api/timeliness")
 
 
 def test_every_authorisation_failure(api):
@@ -121,11 +130,13 @@ def test_every_authorisation_failure(api):
     client = web.client()
     cases = ("/api/cases/EHC-F-1", "/api/cases/{reference}")
     missing = client.get(cases[0])
-    assert missing.status_code == 401 and missing.headers["www-authenticate"] == "Bearer"
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"] == "Bearer"
     conforms(missing, cases[1])
     assert client.get(cases[0], headers=_auth("guess")).status_code == 401
     other = client.get(cases[0], headers=_auth(tokens["north-east"]))
-    assert other.status_code == 404 and conforms(other, cases[1])["detail"] == \
+    assert other.status_code == 404
+    assert conforms(other, cases[1])["detail"] == \
         "unknown case 'EHC-F-1'"
     assert client.get(f"/api/cases/{ELSEWHERE}", headers=_auth(tokens["hub"])).status_code \
         == 404
@@ -149,7 +160,8 @@ def test_each_token_is_rate_limited(api):
     assert [client.get("/api/cases/EHC-F-1", headers=auth).status_code
             for _ in range(3)] == [200] * 3
     limited = client.get("/api/cases/EHC-F-1", headers=auth)
-    assert limited.status_code == 429 and 1 <= int(limited.headers["retry-after"]) <= 60
+    assert limited.status_code == 429
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
     conforms(limited, "/api/cases/{reference}")
     other = client.get("/api/cases/EHC-F-1", headers=_auth(tokens["hub"]))
     assert other.status_code == 200  # the limit is per token

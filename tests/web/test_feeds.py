@@ -29,12 +29,15 @@ def _events(web, token):
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("text/calendar")
     calendar = icalendar.Calendar.from_ical(answer.content)
-    assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
+    assert calendar["VERSION"] == "2.0"
+    assert calendar["PRODID"]
     events = list(calendar.walk("VEVENT"))
     for event in events:  # each a valid all-day event with what RFC 5545 requires
-        assert event["UID"] and event["DTSTAMP"].dt.tzinfo is not None
+        assert event["UID"]
+        assert event["DTSTAMP"].dt.tzinfo is not None
         start, end = event["DTSTART"].dt, event["DTEND"].dt
-        assert type(start) is dt.date and end == start + dt.timedelta(days=1)
+        assert type(start) is dt.date
+        assert end == start + dt.timedelta(days=1)
     return {str(e["UID"]): e for e in events}, answer.text
 
 
@@ -59,7 +62,8 @@ def test_a_moved_date_updates_its_event_rather_than_adding_one(web, case):
     after, _ = _events(web, token)
     assert set(after) == set(before)
     moved = [uid for uid in after if after[uid]["DTSTART"].dt != before[uid]["DTSTART"].dt]
-    assert moved and all(after[uid]["DTSTART"].dt - before[uid]["DTSTART"].dt
+    assert moved
+    assert all(after[uid]["DTSTART"].dt - before[uid]["DTSTART"].dt
                          == dt.timedelta(days=7) for uid in moved)
 
 

@@ -45,19 +45,24 @@ def test_the_printed_family_link_and_calendar_url_work(served, capsys):
     assert code == 0
     link = out.splitlines()[0]
     status, page = _get(link)
-    assert status == 200 and b"Your child&#39;s EHC needs assessment" in page
+    assert status == 200
+    assert b"Your child&#39;s EHC needs assessment" in page
     code, out, _ = ehc(capsys, "feed", "create", "--caseworker", "alice", "--la", "E10000028",
                        "--base-url", served.base)
     assert code == 0
     status, body = _get(out.splitlines()[0])
-    assert status == 200 and list(icalendar.Calendar.from_ical(body).walk("VEVENT"))
+    assert status == 200
+    assert list(icalendar.Calendar.from_ical(body).walk("VEVENT"))
     code, out, _ = ehc(capsys, "family-link", "list", "EHC-F-1", "--la", "E10000028")
     link_id = out.split("\t")[0]
-    assert code == 0 and "\tlive\t" in out and "by alice" in out
+    assert code == 0
+    assert "\tlive\t" in out
+    assert "by alice" in out
     assert ehc(capsys, "family-link", "revoke", "EHC-F-1", link_id, "--la", "E10000028")[0] == 0
     assert _get(link)[0] == 404
     code, out, _ = ehc(capsys, "feed", "list", "--la", "E10000028")
-    assert code == 0 and "caseworker alice" in out
+    assert code == 0
+    assert "caseworker alice" in out
     assert ehc(capsys, "feed", "revoke", out.split("\t")[0], "--la", "E10000028")[0] == 0
 
 
@@ -67,9 +72,11 @@ def test_api_tokens_from_the_command_line(served, capsys):
     assert code == 0
     token = out.splitlines()[0]
     status, body = _get(served.url("/api/cases/EHC-F-1"), token)
-    assert status == 200 and json.loads(body)["reference"] == "EHC-F-1"
+    assert status == 200
+    assert json.loads(body)["reference"] == "EHC-F-1"
     code, out, _ = ehc(capsys, "api-token", "list")
-    assert code == 0 and "\tlive\thub\tread\tE10000028" in out
+    assert code == 0
+    assert "\tlive\thub\tread\tE10000028" in out
     assert ehc(capsys, "api-token", "revoke", out.split("\t")[0])[0] == 0
     assert _get(served.url("/api/cases/EHC-F-1"), token)[0] == 401
     assert ehc(capsys, "api-token", "revoke", "999")[0] == 1
@@ -77,11 +84,15 @@ def test_api_tokens_from_the_command_line(served, capsys):
 
 def test_refusals_say_why(served, capsys):
     code, _, err = ehc(capsys, "family-link", "create", ELSEWHERE, "--la", "E10000028")
-    assert code == 1 and f"unknown case {ELSEWHERE!r}" in err
+    assert code == 1
+    assert f"unknown case {ELSEWHERE!r}" in err
     code, _, err = ehc(capsys, "feed", "create", "--team", "Nowhere", "--la", "E10000028")
-    assert code == 1 and "unknown team 'Nowhere'" in err
+    assert code == 1
+    assert "unknown team 'Nowhere'" in err
     code, _, err = ehc(capsys, "api-token", "create", "bad name!", "--la", "E10000028")
-    assert code == 2 and "system name" in err
+    assert code == 2
+    assert "system name" in err
     code, _, err = ehc(capsys, "family-link", "create", "EHC-F-1", "--la", "E10000028",
                        "--days", "400")
-    assert code == 2 and "1 to 366 days" in err
+    assert code == 2
+    assert "1 to 366 days" in err

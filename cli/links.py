@@ -24,8 +24,13 @@ def register(subparsers: Any) -> None:
     create.add_argument("reference")
     create.add_argument("--la", required=True, help="the case's local authority code")
     create.add_argument("--days", type=positive, default=28, help="how long it works (28)")
+    create.add_argument("--email", help="tell the family here when a stage is done (where "
+                        "EHC_FAMILY_STAGE_EMAILS names the authority)")
     _common(create)
     create.set_defaults(handler=guarded(create_family_link))
+    notify = family_actions.add_parser(
+        "notify", help="email families whose case reached a new stage (content-free)")
+    notify.set_defaults(handler=guarded(notify_families))
     listing = family_actions.add_parser("list", help="a case's links")
     listing.add_argument("reference")
     listing.add_argument("--la", required=True)
@@ -81,10 +86,24 @@ def create_family_link(args: argparse.Namespace) -> int:
     from services import family
 
     issued = family.create_link(store(), args.reference, la_code=args.la, actor=actor(args),
-                                now=runtime().now(), days=args.days)
+                                now=runtime().now(), days=args.days, email=args.email)
     print(f"{args.base_url.rstrip('/')}/family/{issued.token}")
     print(f"link {issued.id} to {issued.reference} works until "
           f"{family.day_name(issued.expires_at.date())}; it is not shown again")
+    return 0
+
+
+def notify_families(args: argparse.Namespace) -> int:
+    from services import family, outbox
+    from web.settings import load
+
+    policy, run = load().family, runtime()
+    queued = family.queue_stage_emails(store(), now=run.now(), policy=policy,
+                                       mail_domain=run.notify.mail_domain)
+    sent = 0
+    for la_code in sorted(policy.stage_emails):
+        sent += outbox.deliver(store(), la_code, run.notify, run.transport()).sent
+    print(f"{queued} family email(s) queued, {sent} sent")
     return 0
 
 

@@ -35,6 +35,10 @@ class FamilyLink(Base):
     expires_at: Mapped[dt.datetime]
     revoked_at: Mapped[dt.datetime | None]
     revoked_by: Mapped[str | None] = mapped_column(String(100))
+    # Where the family asked to be told that a stage is done (content-free, through the
+    # outbox), and the stage they were last told of.
+    email: Mapped[str | None] = mapped_column(String(320))
+    notified_stage: Mapped[str | None] = mapped_column(String(40))
 
 
 class FeedToken(Base):

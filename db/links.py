@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.link_schema import ApiCall, ApiToken, FamilyLink, FeedToken
@@ -17,10 +17,11 @@ from db.schema import Case, Caseworker, DeadlineRow, LocalAuthority, Team
 
 def add_family_link(
     session: Session, token_hash: str, case: Case, *, actor: str, now: dt.datetime,
-    expires_at: dt.datetime,
+    expires_at: dt.datetime, email: str | None = None,
 ) -> FamilyLink:
     link = FamilyLink(token_hash=token_hash, case_id=case.id, created_by=actor,
-                      created_at=now, expires_at=expires_at)
+                      created_at=now, expires_at=expires_at, email=email,
+                      notified_stage=case.stage)
     session.add(link)
     session.flush()
     return link
@@ -32,7 +33,24 @@ def family_link_by_hash(session: Session, token_hash: str) -> FamilyLink | None:
 
 def family_links_of(session: Session, case_id: int) -> list[FamilyLink]:
     query = select(FamilyLink).where(FamilyLink.case_id == case_id)
-    return list(session.scalars(query.order_by(FamilyLink.created_at.desc(), FamilyLink.id)))
+    return list(session.scalars(query.order_by(FamilyLink.created_at.desc(), FamilyLink.id.desc())))
+
+
+def links_to_tell(
+    session: Session, la_codes: frozenset[str], now: dt.datetime
+) -> list[tuple[FamilyLink, Case]]:
+    """Live links with an email address whose case has moved on since they were told."""
+    query = (
+        select(FamilyLink, Case)
+        .join(Case, Case.id == FamilyLink.case_id)
+        .join(LocalAuthority, LocalAuthority.id == Case.la_id)
+        .where(FamilyLink.email.is_not(None), FamilyLink.revoked_at.is_(None),
+               FamilyLink.expires_at > now, LocalAuthority.code.in_(sorted(la_codes)),
+               Case.stage.is_not(None),
+               or_(FamilyLink.notified_stage.is_(None), FamilyLink.notified_stage != Case.stage))
+        .order_by(FamilyLink.id)
+    )
+    return [(link, case) for link, case in session.execute(query).tuples()]
 
 
 def revoke_family_link(

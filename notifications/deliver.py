@@ -29,7 +29,7 @@ from db.notify_schema import OutboxRow
 from db.outbox import Email
 from db.session import unit_of_work
 from notifications.notice import DigestNotice, EscalationNotice
-from notifications.render import render_digest, render_escalation, stamp
+from notifications.render import render_digest, render_escalation, render_family_update, stamp
 from notifications.settings import NotifySettings
 from notifications.transport import (
     EmailTransport,
@@ -112,6 +112,9 @@ def render_row(row: OutboxRow | Email, settings: NotifySettings) -> EmailMessage
     if row.kind == "digest":
         digest = DigestNotice.from_payload(row.payload)
         message = render_digest(digest, to=to, outbox_key=row.key, settings=settings)
+    elif row.kind == "family":
+        message = render_family_update(row.payload, to=to, outbox_key=row.key,
+                                       settings=settings)
     else:
         notice = EscalationNotice.from_payload(row.payload)
         message = render_escalation(notice, to=to, outbox_key=row.key, settings=settings)

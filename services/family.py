@@ -12,6 +12,7 @@ allows (``FamilyPolicy.show_staff_names``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,15 +20,18 @@ from sqlalchemy import Engine
 
 from db import audit, links
 from db.link_schema import FamilyLink
+from db.outbox import Email, record_emails
 from db.schema import Case
 from db.session import unit_of_work
 from engine.status import Deadline, Status
+from notifications.render import message_id
 from services.cases import CaseView, JudgedDeadline, case_view
 from services.cases import _case_in as case_in  # the one authority check of a case
 from services.errors import InvalidInput, NotFound, translated
 from services.tokens import digest, new_token
 
 MAX_LINK_DAYS = 366
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s]{1,63}")
 GONE = "This link does not work. Ask your caseworker for a new one."
 
 
@@ -40,6 +44,8 @@ class FamilyPolicy:
     complaints_url: str | None = None
     show_staff_names: bool = False
     link_days: int = 28
+    # The authorities that email a family (who gave an address) when a stage is done.
+    stage_emails: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -136,17 +142,20 @@ _NOT_SHOWN = frozenset({"event_withdrawn"})  # corrections: the family sees the 
 
 def create_link(
     engine: Engine, reference: str, *, la_code: str, actor: str, now: dt.datetime,
-    days: int = FamilyPolicy.link_days,
+    days: int = FamilyPolicy.link_days, email: str | None = None,
 ) -> IssuedLink:
-    """A new family link to the case, valid for ``days`` days (audited)."""
+    """A new family link to the case, valid for ``days`` days (audited). ``email``: where
+    to tell the family that a stage is done, if their authority does that."""
     if not 1 <= days <= MAX_LINK_DAYS:
         raise InvalidInput(f"a link lasts 1 to {MAX_LINK_DAYS} days, not {days}", field="days")
+    if email is not None and not _EMAIL.fullmatch(email):
+        raise InvalidInput(f"{email!r} is not an email address", field="email")
     token, hashed = new_token()
     with translated(), unit_of_work(engine, write=True) as session:
         case = case_in(session, reference, la_code)
         expires = now + dt.timedelta(days=days)
         link = links.add_family_link(session, hashed, case, actor=actor, now=now,
-                                     expires_at=expires)
+                                     expires_at=expires, email=email)
         audit.record(session, actor, "family_link_created", case_id=case.id, la_id=case.la_id,
                      at=now, link=link.id, expires_at=expires.isoformat())
         return IssuedLink(link.id, case.reference, token, expires)
@@ -169,6 +178,26 @@ def revoke_link(
             raise NotFound(f"case {reference} has no live family link {link_id}")
         audit.record(session, actor, "family_link_revoked", case_id=case.id, la_id=case.la_id,
                      at=now, link=link_id)
+
+
+def queue_stage_emails(
+    engine: Engine, *, now: dt.datetime, policy: FamilyPolicy, mail_domain: str
+) -> int:
+    """Put one content-free email in the outbox for each family (with a live link and an
+    address, in an authority that turned it on) whose case has reached a new stage since
+    they were last told; how many. Safe to repeat: the outbox key is the link and stage."""
+    if not policy.stage_emails:
+        return 0
+    with translated(), unit_of_work(engine, write=True) as session:
+        emails = []
+        for link, case in links.links_to_tell(session, policy.stage_emails, now):
+            key = f"family/{link.id}/{case.stage}"
+            emails.append(Email(
+                key=key, kind="family", la_id=case.la_id, recipient_role="family",
+                recipient_email=link.email, message_id=message_id(key, mail_domain),
+                payload={"la_name": case.local_authority.name, "process": case.process}))
+            link.notified_stage = case.stage
+        return record_emails(session, [], emails, now=now)[1]
 
 
 def family_view(

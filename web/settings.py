@@ -14,6 +14,8 @@
     EHC_FAMILY_COMPLAINTS_URL   the council's complaints page, linked from there
     EHC_FAMILY_SHOW_STAFF_NAMES default false: the family page names the caseworker
     EHC_FAMILY_LINK_DAYS        default 28: how long a new family link works
+    EHC_FAMILY_STAGE_EMAILS     authority codes (comma-separated) that email a family when
+                                a stage is done (``ehc family-link notify``); default none
     EHC_API_CALLS_PER_MINUTE    default 120: each API token's rate limit
 
 (The lead's ``services/settings.py`` will absorb these; this is the one place they are
@@ -89,6 +91,9 @@ def load(environ: Mapping[str, str] | None = None) -> WebSettings:
             complaints_url=env.get("EHC_FAMILY_COMPLAINTS_URL", "").strip() or None,
             show_staff_names=_flag(env, "EHC_FAMILY_SHOW_STAFF_NAMES", default=False),
             link_days=_number(env, "EHC_FAMILY_LINK_DAYS", FamilyPolicy.link_days),
+            stage_emails=frozenset(code.strip() for code in
+                                   env.get("EHC_FAMILY_STAGE_EMAILS", "").split(",")
+                                   if code.strip()),
         ),
         api_calls_per_minute=_number(env, "EHC_API_CALLS_PER_MINUTE", DEFAULT_PER_MINUTE),
     )

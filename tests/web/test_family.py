@@ -95,20 +95,20 @@ def test_expired_revoked_and_guessed_links_are_the_same_404(web, case):
 def test_a_guess_costs_the_same_whether_or_not_it_looks_like_a_real_token(web, case):
     _link(web)
 
-    def median_ms(tokens):
-        times = []
-        for token in tokens:
-            began = time.perf_counter()
-            with pytest.raises(NotFound):
-                family.family_view(web.engine, token, now=web.clock(), as_of=START.date(),
-                                   address="t", policy=family.FamilyPolicy())
-            times.append(time.perf_counter() - began)
-        return statistics.median(times) * 1000
+    def lookup_ms(token):
+        began = time.perf_counter()
+        with pytest.raises(NotFound):
+            family.family_view(web.engine, token, now=web.clock(), as_of=START.date(),
+                               address="t", policy=family.FamilyPolicy())
+        return (time.perf_counter() - began) * 1000
 
-    well_formed = [secrets.token_urlsafe(32) for _ in range(150)]
-    random_junk = [secrets.token_hex(secrets.randbelow(40) + 1) for _ in range(150)]
-    a, b = median_ms(well_formed), median_ms(random_junk)
-    assert abs(a - b) < max(2.0, 0.5 * min(a, b)), (a, b)
+    # Interleaved, so a busy machine slows both kinds alike; compared loosely.
+    well_formed, random_junk = [], []
+    for _ in range(200):
+        well_formed.append(lookup_ms(secrets.token_urlsafe(32)))
+        random_junk.append(lookup_ms(secrets.token_hex(secrets.randbelow(40) + 1)))
+    a, b = statistics.median(well_formed), statistics.median(random_junk)
+    assert abs(a - b) < max(3.0, 0.5 * min(a, b)), (a, b)
 
 
 def test_the_caseworker_makes_lists_and_revokes_links(web, case):

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from services import family
 from services.access import Action
 from services.accounts import SignedIn
-from services.errors import NotFound
+from services.errors import InvalidInput, NotFound
 from web.auth import allowed, client_address
 from web.errors import error_page
+from web.forms import FormErrors
 from web.settings import WebSettings
 from web.templating import render
 from web.today import london_today
@@ -49,12 +50,18 @@ def links_page(request: Request, reference: str, user: Caseworker) -> Response:
 
 
 @router.post("/cases/{reference}/family-links", name="family_link_create")
-def create(request: Request, reference: str, user: Caseworker) -> Response:
+def create(
+    request: Request, reference: str, user: Caseworker, email: Annotated[str, Form()] = "",
+) -> Response:
     settings: WebSettings = request.app.state.settings
-    issued = family.create_link(
-        request.app.state.engine, reference, la_code=user.account.la_code,
-        actor=user.account.username, now=request.app.state.clock(),
-        days=settings.family.link_days)
+    try:
+        issued = family.create_link(
+            request.app.state.engine, reference, la_code=user.account.la_code,
+            actor=user.account.username, now=request.app.state.clock(),
+            days=settings.family.link_days, email=email.strip() or None)
+    except InvalidInput as exc:
+        return _links(request, reference, user, status=400, email=email,
+                      errors=FormErrors({"email": exc.message}))
     url = str(request.base_url).rstrip("/") + request.app.url_path_for("family",
                                                                        token=issued.token)
     return _links(request, reference, user, new_url=url, status=201)
@@ -73,10 +80,12 @@ def revoke(
 
 def _links(
     request: Request, reference: str, user: SignedIn, *, new_url: str | None = None,
-    status: int = 200,
+    status: int = 200, email: str = "", errors: FormErrors | None = None,
 ) -> Response:
+    settings: WebSettings = request.app.state.settings
     found = family.list_links(request.app.state.engine, reference,
                               la_code=user.account.la_code)
     return render(request, "pages/family_links.html", title=f"Family links for {reference}",
                   status_code=status, reference=reference, links=found, new_url=new_url,
-                  now=request.app.state.clock(), day_name=family.day_name)
+                  now=request.app.state.clock(), day_name=family.day_name, email=email,
+                  errors=errors, stage_emails=user.account.la_code in settings.family.stage_emails)

@@ -42,6 +42,8 @@ def upgrade() -> None:
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_by", sa.String(length=100), nullable=True),
+        sa.Column("email", sa.String(length=320), nullable=True),
+        sa.Column("notified_stage", sa.String(length=40), nullable=True),
         _fk("family_links", "case_id", "cases"),
     )
     op.create_index(op.f("ix_family_links_case_id"), "family_links", ["case_id"])

@@ -33,7 +33,8 @@ def family_link_by_hash(session: Session, token_hash: str) -> FamilyLink | None:
 
 def family_links_of(session: Session, case_id: int) -> list[FamilyLink]:
     query = select(FamilyLink).where(FamilyLink.case_id == case_id)
-    return list(session.scalars(query.order_by(FamilyLink.created_at.desc(), FamilyLink.id.desc())))
+    newest_first = query.order_by(FamilyLink.created_at.desc(), FamilyLink.id.desc())
+    return list(session.scalars(newest_first))
 
 
 def links_to_tell(

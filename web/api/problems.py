@@ -11,6 +11,7 @@ HTML error pages of the rest of the app never reach an API client.
 | Forbidden (read-only token writes)| 403    |
 | NotFound (incl. another authority's case) | 404 |
 | Conflict (the case changed: ``expected_seq``) | 409 |
+| a body that is not JSON           | 400    |
 | InvalidInput, Refused (a malformed or refused event; an event id   | 422 |
 |   already used for other content)   |        |
 | too many calls with the token     | 429 (``Retry-After``) |

@@ -64,7 +64,7 @@ router = APIRouter(prefix="/api", route_class=ProblemRoute, tags=["api"])
 
 @router.post("/cases/{reference}/events", response_model=RecordedOut, status_code=201,
              responses={200: {"model": RecordedOut, "description": "sent before: nothing new"},
-                        **_problems(403, 404, 409, 422, 503)})
+                        **_problems(400, 403, 404, 409, 422, 503)})
 def record_event(request: Request, reference: str, event: ClientEvent,
                  client: Writer) -> Response:
     """Record one event (idempotent by its ``id``)."""
@@ -73,7 +73,7 @@ def record_event(request: Request, reference: str, event: ClientEvent,
 
 @router.post("/cases/{reference}/events/batch", response_model=RecordedOut, status_code=201,
              responses={200: {"model": RecordedOut, "description": "all sent before"},
-                        **_problems(403, 404, 409, 422, 503)})
+                        **_problems(400, 403, 404, 409, 422, 503)})
 def record_batch(request: Request, reference: str, batch: EventBatch,
                  client: Writer) -> Response:
     """Record several events, all or none (each idempotent by its ``id``)."""

@@ -22,7 +22,7 @@ def register(subparsers: Any) -> None:
                                            metavar="ACTION")
     create = family_actions.add_parser("create", help="make a link to one case (printed once)")
     create.add_argument("reference")
-    create.add_argument("--la", required=True, help="the case's local authority code")
+    create.add_argument("--la", help="refuse unless the case is this authority's")
     create.add_argument("--days", type=positive, default=28, help="how long it works (28)")
     create.add_argument("--email", help="tell the family here when a stage is done (where "
                         "EHC_FAMILY_STAGE_EMAILS names the authority)")
@@ -49,7 +49,8 @@ def register(subparsers: Any) -> None:
     which.add_argument("--caseworker")
     which.add_argument("--team")
     which.add_argument("--case")
-    create.add_argument("--la", required=True)
+    create.add_argument("--la", help="refuse unless it is this authority's (needed for a "
+                        "team name several authorities use)")
     _common(create)
     create.set_defaults(handler=guarded(create_feed))
     listing = feed_actions.add_parser("list", help="an authority's feeds")

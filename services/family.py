@@ -141,11 +141,12 @@ _NOT_SHOWN = frozenset({"event_withdrawn"})  # corrections: the family sees the 
 
 
 def create_link(
-    engine: Engine, reference: str, *, la_code: str, actor: str, now: dt.datetime,
+    engine: Engine, reference: str, *, la_code: str | None, actor: str, now: dt.datetime,
     days: int = FamilyPolicy.link_days, email: str | None = None,
 ) -> IssuedLink:
     """A new family link to the case, valid for ``days`` days (audited). ``email``: where
-    to tell the family that a stage is done, if their authority does that."""
+    to tell the family that a stage is done, if their authority does that. ``la_code``
+    None (the ``ehc`` command, run by the service's own staff): the case's own."""
     if not 1 <= days <= MAX_LINK_DAYS:
         raise InvalidInput(f"a link lasts 1 to {MAX_LINK_DAYS} days, not {days}", field="days")
     if email is not None and not _EMAIL.fullmatch(email):

@@ -56,23 +56,24 @@ class FeedInfo:
 
 
 def create_feed(
-    engine: Engine, *, kind: str, subject: str, la_code: str, actor: str, now: dt.datetime
+    engine: Engine, *, kind: str, subject: str, la_code: str | None, actor: str,
+    now: dt.datetime,
 ) -> IssuedFeed:
-    """A new feed of ``kind`` (caseworker, team or case) for ``subject`` in ``la_code``."""
+    """A new feed of ``kind`` (caseworker, team or case) for ``subject`` in ``la_code``
+    (None: the subject's own authority, for the ``ehc`` command)."""
     if kind not in FEED_KINDS:
         raise InvalidInput(f"unknown feed kind {kind!r}: expected one of "
                            f"{', '.join(FEED_KINDS)}", field="kind")
     token, hashed = new_token()
     with translated(), unit_of_work(engine, write=True) as session:
-        la = directory.get_la(session, la_code)
         if kind == "caseworker":
-            worker = directory.get_caseworker(session, subject)
-            if worker.team.la_id != la.id:
-                raise NotFound(f"unknown caseworker {subject!r}")
+            la = directory.get_caseworker(session, subject).team.local_authority
         elif kind == "team":
-            directory.get_team(session, subject, la_code)
+            la = directory.get_team(session, subject, la_code).local_authority
         else:
-            case_in(session, subject, la_code)
+            la = case_in(session, subject, la_code).local_authority
+        if la_code is not None and la.code != la_code:
+            raise NotFound(f"unknown {kind} {subject!r}")  # as if it did not exist
         feed = links.add_feed_token(session, hashed, la, kind=kind, subject=subject,
                                     actor=actor, now=now)
         audit.record(session, actor, "feed_created", la_id=la.id, at=now, feed=feed.id,

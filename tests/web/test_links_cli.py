@@ -40,14 +40,14 @@ def _get(url, token=None):
 
 
 def test_the_printed_family_link_and_calendar_url_work(served, capsys):
-    code, out, _ = ehc(capsys, "family-link", "create", "EHC-F-1", "--la", "E10000028",
+    code, out, _ = ehc(capsys, "family-link", "create", "EHC-F-1",  # the case's own authority
                        "--base-url", served.base, "--user", "alice")
     assert code == 0
     link = out.splitlines()[0]
     status, page = _get(link)
     assert status == 200
     assert b"Your child&#39;s EHC needs assessment" in page
-    code, out, _ = ehc(capsys, "feed", "create", "--caseworker", "alice", "--la", "E10000028",
+    code, out, _ = ehc(capsys, "feed", "create", "--caseworker", "alice",
                        "--base-url", served.base)
     assert code == 0
     status, body = _get(out.splitlines()[0])
@@ -89,6 +89,9 @@ def test_refusals_say_why(served, capsys):
     code, _, err = ehc(capsys, "feed", "create", "--team", "Nowhere", "--la", "E10000028")
     assert code == 1
     assert "unknown team 'Nowhere'" in err
+    code, _, err = ehc(capsys, "feed", "create", "--caseworker", "dave", "--la", "E10000028")
+    assert code == 1
+    assert "unknown caseworker 'dave'" in err
     code, _, err = ehc(capsys, "api-token", "create", "bad name!", "--la", "E10000028")
     assert code == 2
     assert "system name" in err

@@ -84,13 +84,14 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def create_family_link(args: argparse.Namespace) -> int:
+    from engine.periods import day_name
     from services import family
 
     issued = family.create_link(store(), args.reference, la_code=args.la, actor=actor(args),
                                 now=runtime().now(), days=args.days, email=args.email)
     print(f"{args.base_url.rstrip('/')}/family/{issued.token}")
     print(f"link {issued.id} to {issued.reference} works until "
-          f"{family.day_name(issued.expires_at.date())}; it is not shown again")
+          f"{day_name(issued.expires_at.date())}; it is not shown again")
     return 0
 
 

@@ -267,24 +267,11 @@ def _date(judged: JudgedDeadline) -> FamilyDate:
     deadline = judged.deadline
     day = deadline.due or deadline.nominal
     return FamilyDate(
-        title=_words(deadline.key), day=day, explanation=plain_explanation(deadline),
+        title=_words(deadline.key), day=day, explanation=deadline.plain_explanation,
         yours=deadline.actor == "parent",
         missed=judged.status is Status.BREACHED and deadline.actor != "parent",
         done=judged.status in (Status.MET_ON_TIME, Status.MET_LATE),
     )
-
-
-def plain_explanation(deadline: Deadline) -> str:
-    """The family's wording of the deadline: ``Deadline.plain_explanation`` (the engine's
-    ``engine.plain``, branch engine-pairing) once the engine gives it; "" until then (the
-    page's heading already gives the duty and its date)."""
-    given: str = getattr(deadline, "plain_explanation", "")
-    return given
-
-
-def day_name(day: dt.date) -> str:
-    """``Friday 13 March 2026``: the whole day's name, as a letter would give it."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def _words(key: str) -> str:

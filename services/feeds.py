@@ -8,8 +8,8 @@ when -- so a date that moves updates the event rather than adding a second one. 
 instance the engine names by its trigger's date (most clocks: ``engine.clocks``) would
 move with a corrected trigger, so there the instance is the clock's place among the case's
 clocks of that key (1st, 2nd...); advice requests keep their own stable names. Events
-carry the case reference and the plain explanation (the staff one until the engine gives
-the plain one): no child's data is held to put in them.
+carry the case reference and the family's plain explanation (``engine.plain``): no child's
+data is held to put in them.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from db.session import unit_of_work
 from engine.status import Deadline, spoken_for
 from services.cases import _case_in as case_in  # the one authority check of a case
 from services.errors import InvalidInput, NotFound, translated
-from services.family import plain_explanation
 from services.tokens import digest, new_token
 
 PRODID = "-//ehc-timescales//statutory deadlines//EN"
@@ -164,7 +163,7 @@ def _event(
     event.add("dtend", deadline.due + dt.timedelta(days=1))
     done = " (done)" if deadline.met_on else ""
     event.add("summary", f"{reference}: {deadline.key.replace('_', ' ')}{done}")
-    event.add("description", plain_explanation(deadline) or deadline.explanation)
+    event.add("description", deadline.plain_explanation or deadline.explanation)
     event.add("transp", "TRANSPARENT")  # a deadline, not a meeting: the day stays free
     event.add("categories", ["Statutory deadline"])
     return event

@@ -14,6 +14,7 @@ from db.migrate import upgrade_to_head
 from db.progress import Progress, silent
 from db.projections import CalendarLoad, Reprojection, fill_missing_stages, load_calendar_data
 from db.projections import rebuild_all as rebuild_all_projections
+from db.roles import RoleGrant, grant_application_role
 from db.session import describe, unit_of_work
 from db.transfer import ImportReport, export_cases, import_cases
 from services.errors import InvalidInput, translated
@@ -29,16 +30,26 @@ class Initialised:
     before: str | None
     after: str | None
     stages_filled: int
+    grant: RoleGrant | None = None  # PostgreSQL with two roles: the application's
 
 
-def init_database(engine: Engine) -> Initialised:
+def init_database(engine: Engine, *, app_url: str | None = None) -> Initialised:
     """Create or upgrade the schema to the newest revision, then fill any projection a
-    new revision added (the stage of cases recorded before it)."""
+    new revision added (the stage of cases recorded before it).
+
+    ``engine`` connects as the schema's owner (``EHC_MIGRATION_DATABASE_URL``); when
+    ``app_url`` names another PostgreSQL role, that role is created if missing and given
+    exactly the application's privileges (``db.roles``: only SELECT/INSERT on the log).
+
+    Raises:
+        Refused: the application role could rewrite the log (a superuser, the owner...).
+    """
     with translated():
         before, after = upgrade_to_head(engine)
         with unit_of_work(engine, write=True) as session:
             filled = fill_missing_stages(session)
-    return Initialised(describe(engine.url), before, after, filled)
+        grant = grant_application_role(engine, app_url) if app_url else None
+    return Initialised(describe(engine.url), before, after, filled, grant)
 
 
 def import_file(

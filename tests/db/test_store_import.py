@@ -207,11 +207,12 @@ KILLED_IMPORT = textwrap.dedent("""
     import sys, time
     import db.transfer
     real_write, written = db.transfer.write, []
+    stop_after = int(sys.argv[2])
 
     def write_then_hang(session, plan, actor, **options):
         result = real_write(session, plan, actor, **options)
         written.append(plan.case.reference)
-        if len(written) == 40:
+        if len(written) == stop_after:
             session.flush()
             print("HALF-WAY", flush=True)
             time.sleep(120)
@@ -235,7 +236,7 @@ def test_import_killed_mid_way_leaves_the_database_as_it_was(staffed, db_url, tm
     exported = _export(staffed)
 
     with subprocess.Popen(
-        [sys.executable, "-c", KILLED_IMPORT, str(path)], cwd=REPO, stdout=subprocess.PIPE,
+        [sys.executable, "-c", KILLED_IMPORT, str(path), "40"], cwd=REPO, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
         env={**os.environ, "EHC_DATABASE_URL": db_url},
     ) as child:

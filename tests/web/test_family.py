@@ -46,6 +46,7 @@ def test_a_valid_link_shows_the_stages_dates_and_rights_in_plain_english(web, ca
     assert "Request received" in text
     # The 6-week decision: 16 November 2026, a Monday, in the council's dates.
     assert "Decision to assess: Monday 16 November 2026" in text
+    assert "The council must tell you whether it will assess" in text  # engine.plain
     assert "Date missed" in text  # judged on 3 December 2026, nothing decided
     assert "If the council misses a date" in text
     assert "Ombudsman" in text

@@ -47,7 +47,7 @@ def test_a_caseworkers_feed_has_one_event_per_deadline_with_the_plain_explanatio
     summaries = {str(e["SUMMARY"]): e for e in events.values()}
     decision = summaries["EHC-F-1: decision to assess due"]
     assert decision["DTSTART"].dt == dt.date(2026, 11, 16)
-    assert "16 Nov" in str(decision["DESCRIPTION"])  # either wording names the day
+    assert "by Monday 16 November 2026" in str(decision["DESCRIPTION"])  # engine.plain
     assert all(str(s).startswith("EHC-F-1:") for s in summaries)  # not bob's case
     assert NOTE not in text
 

@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from engine.periods import day_name
 from services import family
 from services.access import Action
 from services.accounts import SignedIn
@@ -40,7 +41,7 @@ def family_page(request: Request, token: str) -> Response:
         return error_page(request, 404, family.GONE)
     return render(request, "pages/family.html", title="Your child's EHC needs assessment"
                   if view.process == "assessment" else "Your child's EHC plan review",
-                  view=view, day_name=family.day_name, authority_name=view.la_name,
+                  view=view, day_name=day_name, authority_name=view.la_name,
                   extra_css="family.css")
 
 
@@ -87,5 +88,5 @@ def _links(
                               la_code=user.account.la_code)
     return render(request, "pages/family_links.html", title=f"Family links for {reference}",
                   status_code=status, reference=reference, links=found, new_url=new_url,
-                  now=request.app.state.clock(), day_name=family.day_name, email=email,
+                  now=request.app.state.clock(), day_name=day_name, email=email,
                   errors=errors, stage_emails=user.account.la_code in settings.family.stage_emails)

@@ -2,7 +2,7 @@
 tokens, API tokens and the API calls their rate limit counts (only token hashes stored).
 
 Revision ID: 0007_family_links
-Revises: 0005_web_accounts
+Revises: 0007_person_record
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0007_family_links"
-down_revision: str | None = "0005_web_accounts"
+down_revision: str | None = "0007_person_record"
 branch_labels: str | None = None
 depends_on: str | None = None
 

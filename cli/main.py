@@ -43,6 +43,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "person": ("cli.person", "a child's protected person record (SEN2 items)"),
     "demo": ("cli.demo", "build a realistic demo local authority in the database"),
     "serve": ("cli.serve", "run the web application (caseworkers' and managers' pages)"),
+    "family-link": ("cli.links", "links a family opens to see their case (create, list, revoke)"),
+    "feed": ("cli.links", "iCalendar feeds of deadlines (create, list, revoke)"),
+    "api-token": ("cli.links", "other systems' JSON API tokens (create, list, revoke)"),
 }
 DESCRIPTION = "Statutory EHC timescales for a local authority's SEND team."
 

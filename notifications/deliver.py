@@ -34,7 +34,7 @@ from db.outbox import Email
 from db.session import unit_of_work
 from notifications import weekly
 from notifications.notice import DigestNotice, EscalationNotice
-from notifications.render import render_digest, render_escalation, stamp
+from notifications.render import render_digest, render_escalation, render_family_update, stamp
 from notifications.settings import NotifySettings
 from notifications.transport import (
     EmailTransport,
@@ -156,6 +156,9 @@ def render_row(row: OutboxRow | Email, settings: NotifySettings) -> EmailMessage
     elif row.kind == weekly.KIND:
         summary = weekly.WeeklyNotice.from_payload(row.payload)
         message = weekly.render_weekly(summary, to=to, outbox_key=row.key, settings=settings)
+    elif row.kind == "family":
+        message = render_family_update(row.payload, to=to, outbox_key=row.key,
+                                       settings=settings)
     else:
         notice = EscalationNotice.from_payload(row.payload)
         message = render_escalation(notice, to=to, outbox_key=row.key, settings=settings)

@@ -31,6 +31,12 @@ and what was expected, never a traceback.
 | ``EHC_LOGIN_MAX_FAILURES`` / ``_PER_ADDRESS`` | ``5`` / ``20`` | failed log-ins per window |
 | ``EHC_LOGIN_WINDOW_MINUTES`` | ``15`` | the log-in rate-limit window |
 | ``EHC_AUTHORITY_NAME`` | ``Local authority`` | the header before anyone signs in |
+| ``EHC_FAMILY_COMPLAINTS`` | a plain default | the family page: what to do if a date is missed |
+| ``EHC_FAMILY_COMPLAINTS_URL`` | unset | the council's complaints page, linked from there |
+| ``EHC_FAMILY_SHOW_STAFF_NAMES`` | ``false`` | the family page names the caseworker |
+| ``EHC_FAMILY_LINK_DAYS`` | ``28`` | how long a new family link works (1 to 366) |
+| ``EHC_FAMILY_STAGE_EMAILS`` | unset | authority codes (comma-separated) that email families |
+| ``EHC_API_CALLS_PER_MINUTE`` | ``120`` | each API token's rate limit |
 """
 
 from __future__ import annotations
@@ -86,6 +92,12 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(20, ge=1)
     login_window_minutes: int = Field(15, ge=1)
     authority_name: str = "Local authority"
+    family_complaints: str = ""
+    family_complaints_url: str = ""
+    family_show_staff_names: bool = False
+    family_link_days: int = Field(28, ge=1, le=366)
+    family_stage_emails: str = ""
+    api_calls_per_minute: int = Field(120, ge=1)
 
     @property
     def resolved_database_url(self) -> str:

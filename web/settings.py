@@ -1,7 +1,7 @@
 """The web application's view of the settings (``services.settings`` reads them all,
 once: ``EHC_WEB_SECURE_COOKIES``, ``EHC_SESSION_*``, ``EHC_LOGIN_*``,
-``EHC_AUTHORITY_NAME``), and the one check only the web needs: plain-http cookies are
-allowed on a loopback address only."""
+``EHC_AUTHORITY_NAME``, ``EHC_FAMILY_*``, ``EHC_API_CALLS_PER_MINUTE``), and the one check
+only the web needs: plain-http cookies are allowed on a loopback address only."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from services.accounts import AccountPolicy
+from services.api_tokens import DEFAULT_PER_MINUTE
+from services.family import FamilyPolicy
 from services.settings import load_settings
 
 SERVICE_NAME = "EHC timescales"
@@ -25,6 +27,8 @@ class WebSettings:
     secure_cookies: bool = True
     policy: AccountPolicy = field(default_factory=AccountPolicy)
     authority_name: str = "Local authority"
+    family: FamilyPolicy = field(default_factory=FamilyPolicy)
+    api_calls_per_minute: int = DEFAULT_PER_MINUTE
 
     @property
     def session_cookie(self) -> str:
@@ -68,4 +72,13 @@ def load(environ: Mapping[str, str] | None = None) -> WebSettings:
         secure_cookies=given.web_secure_cookies,
         policy=policy,
         authority_name=given.authority_name.strip() or "Local authority",
+        family=FamilyPolicy(
+            complaints=given.family_complaints.strip() or FamilyPolicy.complaints,
+            complaints_url=given.family_complaints_url.strip() or None,
+            show_staff_names=given.family_show_staff_names,
+            link_days=given.family_link_days,
+            stage_emails=frozenset(code.strip() for code in given.family_stage_emails.split(",")
+                                   if code.strip()),
+        ),
+        api_calls_per_minute=given.api_calls_per_minute,
     )

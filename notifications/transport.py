@@ -2,13 +2,16 @@
 
 TransportError
 ├── TransportUnavailable   the relay cannot be reached, dropped us, or refuses everything
-│                          (421 anywhere; any refusal of the greeting, STARTTLS, log-in or
-│                          MAIL FROM, which are the same for every message): stop this run,
-│                          the rest stay pending
+│   │                      (421 anywhere; any refusal of the greeting, STARTTLS, log-in or
+│   │                      MAIL FROM, which are the same for every message): stop this run,
+│   │                      the rest stay pending
+│   └── ConnectionLost     a connection that was working broke mid-conversation: the next
+│                          message reconnects (a relay that cannot be reached again stops)
 └── MessageRejected        the relay refused this message for its recipient (RCPT) or its
                            content (DATA); ``permanent`` for a 5xx reply: the others go on
 
-``SmtpTransport`` speaks SMTP (stdlib ``smtplib``), reusing one connection for a run.
+``SmtpTransport`` speaks SMTP (stdlib ``smtplib``), one connection carrying many messages;
+``another()`` opens a sibling on its own connection, for a pool of them in parallel.
 ``InMemoryTransport`` is shipped for tests and dry runs; it keeps what it was given.
 """
 
@@ -33,6 +36,10 @@ class TransportUnavailable(TransportError):
     pass
 
 
+class ConnectionLost(TransportUnavailable):
+    pass
+
+
 class MessageRejected(TransportError):
     def __init__(self, reason: str, *, permanent: bool) -> None:
         self.permanent = permanent
@@ -48,6 +55,10 @@ class EmailTransport(Protocol):
         """Release any connection (sending again reopens it)."""
         ...
 
+    def another(self) -> EmailTransport:
+        """A transport to the same place that may be used from another thread at once."""
+        ...
+
 
 class InMemoryTransport:
     """Keeps every message it is given in ``sent``; nothing leaves the process."""
@@ -60,6 +71,9 @@ class InMemoryTransport:
 
     def close(self) -> None:
         return None
+
+    def another(self) -> InMemoryTransport:
+        return self  # appending to a list is atomic: one keeper is enough
 
 
 class SmtpTransport:
@@ -81,7 +95,9 @@ class SmtpTransport:
             raise InsecureLogin(refusal)
         self.host, self.port, self.timeout = host, port, timeout
         self.starttls, self.username, self.password = starttls, username, password
+        self.allow_plaintext = allow_plaintext
         self._smtp: smtplib.SMTP | None = None
+        self._carried = 0  # messages the current connection has taken
 
     @classmethod
     def from_settings(cls, settings: NotifySettings) -> SmtpTransport:
@@ -123,13 +139,21 @@ class SmtpTransport:
             raise MessageRejected(f"message refused: {reply}",
                                   permanent=exc.smtp_code >= 500) from exc
         except (smtplib.SMTPException, OSError) as exc:
+            worked = self._carried
             self.close()
-            raise TransportUnavailable(f"lost {where}: {exc}") from exc
+            lost = ConnectionLost if worked else TransportUnavailable
+            raise lost(f"lost {where}: {exc}") from exc
+        self._carried += 1
         if refused:
             raise MessageRejected(f"recipients refused: {sorted(refused)}", permanent=True)
 
+    def another(self) -> SmtpTransport:
+        return SmtpTransport(self.host, self.port, starttls=self.starttls,
+                             username=self.username, password=self.password,
+                             timeout=self.timeout, allow_plaintext=self.allow_plaintext)
+
     def close(self) -> None:
-        smtp, self._smtp = self._smtp, None
+        smtp, self._smtp, self._carried = self._smtp, None, 0
         if smtp is not None:
             try:
                 smtp.quit()

@@ -35,6 +35,8 @@ ACTOR = "ehc-sweep"
 BACKOFF_FIRST = dt.timedelta(minutes=5)
 # Capped well under a day, so a message that failed tonight is due again tomorrow night.
 BACKOFF_MAX = dt.timedelta(hours=6)
+# Rows per INSERT: one statement per batch (SQLite allows 32,766 parameters: 500 x 14 fit).
+INSERT_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,11 @@ def insert_ignoring_duplicates(
     else:
         raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
     columns = [entity.id, *(getattr(entity, k) for k in keys)]
-    return list(session.execute(stmt.returning(*columns), list(rows)).all())
+    inserted: list[Any] = []
+    for start in range(0, len(rows), INSERT_ROWS):  # multi-row VALUES: one statement each
+        chunk = list(rows[start:start + INSERT_ROWS])
+        inserted += session.execute(stmt.values(chunk).returning(*columns)).all()
+    return inserted
 
 
 def record_emails(

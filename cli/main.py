@@ -40,6 +40,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                    "for a period"),
     "demo": ("cli.demo", "build a realistic demo local authority in the database"),
     "serve": ("cli.serve", "run the web application (caseworkers' and managers' pages)"),
+    "doctor": ("cli.doctor", "check the database, the SMTP relay, the last sweep and digest, "
+               "and the outbox backlog"),
 }
 DESCRIPTION = "Statutory EHC timescales for a local authority's SEND team."
 

@@ -59,6 +59,10 @@ class EmailTransport(Protocol):
         """A transport to the same place that may be used from another thread at once."""
         ...
 
+    def probe(self) -> None:
+        """Check the relay answers (connect, NOOP), or raise ``TransportUnavailable``."""
+        ...
+
 
 class InMemoryTransport:
     """Keeps every message it is given in ``sent``; nothing leaves the process."""
@@ -74,6 +78,9 @@ class InMemoryTransport:
 
     def another(self) -> InMemoryTransport:
         return self  # appending to a list is atomic: one keeper is enough
+
+    def probe(self) -> None:
+        return None
 
 
 class SmtpTransport:
@@ -151,6 +158,17 @@ class SmtpTransport:
         return SmtpTransport(self.host, self.port, starttls=self.starttls,
                              username=self.username, password=self.password,
                              timeout=self.timeout, allow_plaintext=self.allow_plaintext)
+
+    def probe(self) -> None:
+        try:
+            code, text = self._connection().noop()
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise TransportUnavailable(f"lost the SMTP server at {self.host}:{self.port}: "
+                                       f"{exc}") from exc
+        if code != 250:
+            raise TransportUnavailable(f"the SMTP server at {self.host}:{self.port} answers "
+                                       f"NOOP with {_reply(code, text)}")
 
     def close(self) -> None:
         smtp, self._smtp, self._carried = self._smtp, None, 0

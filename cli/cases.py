@@ -206,6 +206,8 @@ def show_case(args: argparse.Namespace) -> int:
         out.print(f"The current rules refuse this log: {view.refused}", style="bold red")
     out.print(_timeline(view))
     out.print(_deadlines(view))
+    for warning in sorted({w for j in view.deadlines for w in j.deadline.warnings}):
+        out.print(f"warning: {warning}", style="yellow")
     out.print(_told(view))
     return 0
 
@@ -293,7 +295,9 @@ def _as_json(view: CaseView) -> dict[str, Any]:
              "kind": j.deadline.kind, "actor": j.deadline.actor,
              "due": _iso(j.deadline.due), "nominal": j.deadline.nominal.isoformat(),
              "met_on": _iso(j.deadline.met_on), "status": j.status.value,
-             "days_late": j.days_late, "explanation": j.deadline.explanation}
+             "days_late": j.days_late, "explanation": j.deadline.explanation,
+             "plain_explanation": j.deadline.plain_explanation,
+             "warnings": list(j.deadline.warnings)}
             for j in view.deadlines
         ],
         "told": [

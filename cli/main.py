@@ -19,8 +19,8 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "timeline": ("cli.timeline", "print a case's events and deadlines in date order"),
     "init": ("cli.store", "create or upgrade the case database"),
-    "import": ("cli.store", "import case histories from CSV, JSON or JSON Lines (all or "
-               "nothing)"),
+    "import": ("cli.onboarding", "import case histories, a council's caseload workbook "
+               "(--mapping) or its SEN2 return (--sen2), all or nothing"),
     "export": ("cli.store", "write case histories as re-importable JSON"),
     "rebuild-projections": ("cli.store", "re-derive every case's deadlines from its event log"),
     "calendar": ("cli.store", "local authority calendar data"),
@@ -38,6 +38,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "smtp-sink": ("cli.sweep", "a local SMTP server on 127.0.0.1 that keeps what it receives"),
     "timeliness": ("cli.timeliness", "timeliness figures (6-week decisions, 20-week plans...) "
                    "for a period"),
+    "report": ("cli.report", "timeliness report (table, CSV, JSON, XLSX), committee charts, "
+               "the SEN2 return"),
+    "person": ("cli.person", "a child's protected person record (SEN2 items)"),
     "demo": ("cli.demo", "build a realistic demo local authority in the database"),
     "serve": ("cli.serve", "run the web application (caseworkers' and managers' pages)"),
     "doctor": ("cli.doctor", "check the database, the SMTP relay, the last sweep and digest, "

@@ -162,6 +162,10 @@ class DeadlineRow(Base):
     trigger_date: Mapped[dt.date]
     citation: Mapped[str] = mapped_column(Text)
     explanation: Mapped[str] = mapped_column(Text)
+    plain_explanation: Mapped[str] = mapped_column(Text, default="")  # the family's
+    warnings: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
+    exception_recorded_on: Mapped[dt.date | None]
+    escalates: Mapped[bool] = mapped_column(default=True)
     projected_at: Mapped[dt.datetime]
 
 

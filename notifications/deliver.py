@@ -37,6 +37,7 @@ from db.directory import get_la
 from db.notify_schema import OutboxRow
 from db.outbox import Email
 from db.session import unit_of_work
+from notifications import weekly
 from notifications.notice import DigestNotice, EscalationNotice
 from notifications.render import render_digest, render_escalation, stamp
 from notifications.settings import NotifySettings
@@ -48,7 +49,7 @@ from notifications.transport import (
     TransportUnavailable,
 )
 
-Clock = Callable[[], dt.datetime]
+TimeSource = Callable[[], dt.datetime]
 log = logging.getLogger(__name__)
 
 
@@ -109,7 +110,7 @@ def deliver_pending(
     settings: NotifySettings,
     *,
     la_id: int | None = None,
-    clock: Clock = utc_now,
+    clock: TimeSource = utc_now,
     batch: int = 200,
 ) -> DeliveryReport:
     """Send every due ``pending`` row (of one local authority, or all of them), over
@@ -178,6 +179,9 @@ def render_row(row: OutboxRow | Email, settings: NotifySettings) -> EmailMessage
     if row.kind == "digest":
         digest = DigestNotice.from_payload(row.payload)
         message = render_digest(digest, to=to, outbox_key=row.key, settings=settings)
+    elif row.kind == weekly.KIND:
+        summary = weekly.WeeklyNotice.from_payload(row.payload)
+        message = weekly.render_weekly(summary, to=to, outbox_key=row.key, settings=settings)
     else:
         notice = EscalationNotice.from_payload(row.payload)
         message = render_escalation(notice, to=to, outbox_key=row.key, settings=settings)
@@ -195,7 +199,7 @@ def preview(email: Email, settings: NotifySettings) -> dict[str, str]:
 
 
 def _withdraw_stale(
-    engine: Engine, rows: list[OutboxRow], clock: Clock, report: DeliveryReport
+    engine: Engine, rows: list[OutboxRow], clock: TimeSource, report: DeliveryReport
 ) -> list[OutboxRow]:
     """Withdraw the batch's escalations no longer true (one query, one transaction);
     returns the rest, to send."""
@@ -212,7 +216,7 @@ def _send_all(
     settings: NotifySettings,
     rows: list[OutboxRow],
     token: dt.datetime,
-    clock: Clock,
+    clock: TimeSource,
     stop: threading.Event,
 ) -> tuple[DeliveryReport, list[int]]:
     """Send ``rows`` in order over one connection; returns what happened and the ids not
@@ -250,7 +254,7 @@ def _send_one(
     settings: NotifySettings,
     row: OutboxRow,
     message: EmailMessage,
-    clock: Clock,
+    clock: TimeSource,
     report: DeliveryReport,
     stop: threading.Event,
 ) -> bool:
@@ -286,7 +290,7 @@ def _later(
     engine: Engine,
     row: OutboxRow,
     reason: str,
-    clock: Clock,
+    clock: TimeSource,
     settings: NotifySettings,
     report: DeliveryReport,
 ) -> None:

@@ -25,6 +25,7 @@ and what was expected, never a traceback.
 | ``EHC_DIGEST_WORKING_DAYS`` | ``10`` | "due soon": the digest and worklist horizon |
 | ``EHC_ESCALATION_LADDER_FILE`` | unset | per-authority ladders (YAML) |
 | ``EHC_ADVISER_TYPES_FILE`` | unset | per-authority extra adviser types (YAML) |
+| ``EHC_TIMELINESS_TARGETS_FILE`` | unset | per-authority timeliness targets (YAML) |
 | ``EHC_OUTBOX_MAX_ATTEMPTS`` | ``8`` | a message failing this often is marked failed |
 | ``EHC_OUTBOX_SENDING_LEASE_SECONDS`` | ``900`` | a message ``sending`` longer was interrupted |
 | ``EHC_WEB_SECURE_COOKIES`` | ``true`` | cookies only over HTTPS; ``false`` only on loopback |
@@ -78,6 +79,7 @@ class Settings(BaseSettings):
     digest_working_days: int = Field(10, ge=1)
     escalation_ladder_file: Path | None = None
     adviser_types_file: Path | None = None
+    timeliness_targets_file: Path | None = None
     outbox_max_attempts: int = Field(8, ge=1)
     outbox_sending_lease_seconds: int = Field(900, ge=1)
 

@@ -23,7 +23,7 @@ def test_every_deployment_entrypoint_is_a_flow_with_the_expected_name():
         names[deployment["name"]] = getattr(module, function).name
     assert names == {"nightly": "nightly-sweep", "weekday-morning": "daily-digest",
                      "sweep-authority": "sweep-authority", "national": "nightly-fanout",
-                     "watchdog": "overnight-watchdog"}
+                     "watchdog": "overnight-watchdog", "weekly-timeliness": "weekly-timeliness"}
 
 
 def test_schedules_are_in_london_outside_the_clock_change_hours():

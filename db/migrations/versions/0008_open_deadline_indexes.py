@@ -3,7 +3,7 @@ inside by the day they were acted on. Met and disapplied rows, most of a mature 
 are left out of both, so the sweep's and the worklist's query reads only what is open.
 
 Revision ID: 0008_open_deadline_indexes
-Revises: 0005_web_accounts
+Revises: 0007_person_record
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008_open_deadline_indexes"
-down_revision: str | None = "0005_web_accounts"
+down_revision: str | None = "0007_person_record"
 branch_labels: str | None = None
 depends_on: str | None = None
 

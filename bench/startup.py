@@ -29,10 +29,8 @@ def row(label: str, times: list[float]) -> str:
             f"{min(times) * 1000:.0f} ms | {max(times) * 1000:.0f} ms | {len(times)} |")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
-    args = parser.parse_args()
+def measure(runs: int) -> tuple[list[float], list[float]]:
+    """Seconds of ``ehc --help`` and of ``ehc event add`` (SQLite), ``runs`` each."""
     with tempfile.TemporaryDirectory() as data:
         env = run_env(EHC_DATA_DIR=data)
         for setup in (["init"], ["staff", "la", "E10000028", "--name", "Staffordshire"],
@@ -41,13 +39,21 @@ def main() -> None:
                       ["case", "open", "B-1", "--process", "review", "--caseworker", "cw1",
                        "--la", "E10000028"]):
             subprocess.run(ehc(*setup), env=env, check=True, capture_output=True)
-        helps = [timed(ehc("--help"), env) for _ in range(args.runs)]
+        helps = [timed(ehc("--help"), env) for _ in range(runs)]
         adds = []
-        for run in range(args.runs):
+        for run in range(runs):
             day = f"2026-0{1 + run % 9}-1{run % 10}"
             adds.append(timed(ehc("event", "add", "B-1", "review_meeting_held", "--date", day,
                                   "--id", f"bench-{run}"), env))
         assert Path(data).is_dir()
+    return helps, adds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    helps, adds = measure(args.runs)
     print(f"{machine()}\n")
     print("| command | median | min | max | runs |\n|---|---|---|---|---|")
     print(row("ehc --help", helps))

@@ -46,6 +46,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "family-link": ("cli.links", "links a family opens to see their case (create, list, revoke)"),
     "feed": ("cli.links", "iCalendar feeds of deadlines (create, list, revoke)"),
     "api-token": ("cli.links", "other systems' JSON API tokens (create, list, revoke)"),
+    "doctor": ("cli.doctor", "check the database, the SMTP relay, the last sweep and digest, "
+               "and the outbox backlog"),
 }
 DESCRIPTION = "Statutory EHC timescales for a local authority's SEND team."
 

@@ -35,3 +35,10 @@ def record(
             detail=detail,
         )
     )
+
+
+def last_of(session: Session, actions: tuple[str, ...]) -> dt.datetime | None:
+    """When any of ``actions`` was last recorded (None: never)."""
+    from sqlalchemy import func, select
+
+    return session.scalar(select(func.max(AuditEntry.at)).where(AuditEntry.action.in_(actions)))

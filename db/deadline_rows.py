@@ -148,6 +148,7 @@ def open_deadlines(
     caseworker_id: int | None = None,
     team_id: int | None = None,
     escalation_candidates: bool = False,
+    case_ids: tuple[int, int] | None = None,
 ) -> list[OpenDeadline]:
     """THE read model of what is open: limits not met by the end of ``as_of`` whose due
     date is on or before ``due_by``, oldest due first (the worklist, the digest, and --
@@ -155,7 +156,8 @@ def open_deadlines(
     their nominal date and windows acted inside).
 
     ``due_by`` is the caller's horizon; "due soon" is defined once, in working days, by
-    ``engine.status.due_soon_horizon``.
+    ``engine.status.due_soon_horizon``. ``case_ids`` (first, last) reads one slice of the
+    cases, so that a national sweep holds one slice in memory at a time.
     """
     d = DeadlineRow
     query = (
@@ -173,6 +175,8 @@ def open_deadlines(
         query = query.where(Case.caseworker_id == caseworker_id)
     if team_id is not None:
         query = query.where(Caseworker.team_id == team_id)
+    if case_ids is not None:
+        query = query.where(d.case_id.between(*case_ids))
     return [
         OpenDeadline(row.case_id, ref, la, user, name, email, team, team_name, tm_name,
                      tm_email, deadline_from_row(row))
@@ -186,13 +190,16 @@ def open_condition(
 ) -> ColumnElement[bool]:
     """The ``WHERE`` of ``open_deadlines``, for queries joined to the same rows."""
     d = DeadlineRow
-    open_limit = and_(d.kind == "limit", d.trigger_date <= as_of,
-                      or_(d.met_on.is_(None), d.met_on > as_of))
-    wanted = and_(open_limit, d.due.is_not(None), d.due <= due_by)
+    # Spelt as two arms so that the first (never met: nearly every open row) is answered
+    # from the partial index ``ix_deadlines_open_limits``; the second (met after ``as_of``:
+    # only when a past night is swept) from ``ix_deadlines_due_open``.
+    never_met = and_(d.kind == "limit", d.met_on.is_(None), d.trigger_date <= as_of)
+    met_later = and_(d.kind == "limit", d.met_on > as_of, d.trigger_date <= as_of)
+    wanted = or_(*(and_(arm, d.due <= due_by) for arm in (never_met, met_later)))
     if not escalation_candidates:
         return wanted
     return or_(
         wanted,
-        and_(open_limit, d.due.is_(None), d.nominal < as_of),
+        *(and_(arm, d.due.is_(None), d.nominal < as_of) for arm in (never_met, met_later)),
         and_(d.kind == "window", d.premature_on.is_not(None), d.premature_on <= as_of),
     )

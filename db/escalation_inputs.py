@@ -22,10 +22,28 @@ def authority_codes(session: Session) -> list[str]:
     return list(session.scalars(select(LocalAuthority.code).order_by(LocalAuthority.code)))
 
 
+def case_slices(session: Session, la_id: int, size: int) -> list[tuple[int, int]]:
+    """The authority's case ids cut into ranges (first, last) of about ``size`` cases."""
+    ids = session.scalars(select(Case.id).where(Case.la_id == la_id).order_by(Case.id))
+    slices: list[tuple[int, int]] = []
+    first = last = None
+    for n, case_id in enumerate(ids):
+        if n % size == 0:
+            if first is not None and last is not None:
+                slices.append((first, last))
+            first = case_id
+        last = case_id
+    if first is not None and last is not None:
+        slices.append((first, last))
+    return slices
+
+
 def already_escalated(
-    session: Session, la_id: int, as_of: dt.date, due_by: dt.date
+    session: Session, la_id: int, as_of: dt.date, due_by: dt.date,
+    case_ids: tuple[int, int] | None = None,
 ) -> frozenset[EscalationKey]:
-    """The escalations recorded for the deadlines ``open_deadlines`` finds tonight."""
+    """The escalations recorded for the deadlines ``open_deadlines`` finds tonight (in the
+    slice ``case_ids`` of the cases, if given)."""
     query = (
         select(Case.reference, EscalationRow.deadline_key, EscalationRow.instance,
                EscalationRow.level)
@@ -36,6 +54,8 @@ def already_escalated(
         .where(Case.la_id == la_id,
                open_condition(as_of, due_by, escalation_candidates=True))
     )
+    if case_ids is not None:
+        query = query.where(EscalationRow.case_id.between(*case_ids))
     return frozenset((r, k, i, lv) for r, k, i, lv in session.execute(query))
 
 

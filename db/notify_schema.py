@@ -7,12 +7,13 @@ one email (``key``: the escalation key plus the recipient role, or a digest's
 recipient and day) and carries the Message-ID derived from that key.
 
 Outbox status: ``pending`` (to send, from ``next_attempt_at``), ``sending`` (claimed by a
-delivery run), ``sent``, ``failed`` (given up: no address, refused, or too many attempts;
-``last_error`` says which), ``withdrawn`` (not sent: by delivery time its deadline had
-been met, disapplied or had gone away; ``last_error`` gives the reason) and ``suppressed``
-(recorded by a baseline sweep when a caseload was onboarded, never to be sent). Only
-``pending`` rows are ever sent. ``in_doubt`` marks a message whose earlier attempt was
-interrupted mid-send: it is sent once more and the recipient may see it twice.
+delivery run: reserved with its batch, ``claimed_at`` set once handed to the relay),
+``sent``, ``failed`` (given up: no address, refused, or too many attempts; ``last_error``
+says which), ``withdrawn`` (not sent: by delivery time its deadline had been met,
+disapplied or had gone away; ``last_error`` gives the reason) and ``suppressed`` (recorded
+by a baseline sweep when a caseload was onboarded, never to be sent). Only ``pending``
+rows are ever sent. ``in_doubt`` marks a message whose earlier attempt was interrupted
+mid-send: it is sent once more and the recipient may see it twice.
 """
 
 from __future__ import annotations

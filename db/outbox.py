@@ -4,8 +4,15 @@ after a run (``backlog``), and a person's ``requeue`` of waiting or failed rows.
 
 Every write is ``INSERT ... ON CONFLICT DO NOTHING`` on a natural key (SQLite and
 PostgreSQL both have it), so recording the same night twice, or two sweeps at once,
-records each escalation and each email once. Each status change is its own short
-transaction, guarded by the status it expects (a row claimed by someone else is skipped).
+records each escalation and each email once. Each status change is guarded by the status
+it expects (a row claimed by someone else is skipped).
+
+Delivery claims a batch at once (``reserve``: one statement; the rows are ``sending``
+with no ``claimed_at`` and the batch's instant as ``next_attempt_at``, its token). Just
+before a message is handed to the relay its row gets ``claimed_at`` (``hand_over``), in
+the same transaction that marks the previous message on that connection ``sent``: so a
+process killed mid-batch leaves at most one row per connection handed over and unmarked
+(resent, ``in_doubt``); the reserved rows it never reached simply go back to ``pending``.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ ACTOR = "ehc-sweep"
 BACKOFF_FIRST = dt.timedelta(minutes=5)
 # Capped well under a day, so a message that failed tonight is due again tomorrow night.
 BACKOFF_MAX = dt.timedelta(hours=6)
+# Rows per INSERT: one statement per batch (SQLite allows 32,766 parameters: 500 x 14 fit).
+INSERT_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,11 @@ def insert_ignoring_duplicates(
     else:
         raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
     columns = [entity.id, *(getattr(entity, k) for k in keys)]
-    return list(session.execute(stmt.returning(*columns), list(rows)).all())
+    inserted: list[Any] = []
+    for start in range(0, len(rows), INSERT_ROWS):  # multi-row VALUES: one statement each
+        chunk = list(rows[start:start + INSERT_ROWS])
+        inserted += session.execute(stmt.values(chunk).returning(*columns)).all()
+    return inserted
 
 
 def record_emails(
@@ -118,33 +131,56 @@ def _outbox_values(
     }
 
 
-def due_ids(
+def reserve(
     engine: Engine, *, la_id: int | None, now: dt.datetime, after_id: int, limit: int
-) -> list[int]:
-    """Ids of pending rows whose next attempt is due, oldest first, after ``after_id``."""
-    query = (
+) -> list[OutboxRow]:
+    """Claim up to ``limit`` due rows after ``after_id`` in one statement, ``now`` being
+    the batch's token; returns them (oldest first) as they stand reserved."""
+    due = (
         select(OutboxRow.id)
         .where(OutboxRow.status == "pending", OutboxRow.next_attempt_at <= now,
                OutboxRow.id > after_id, *_in_la(la_id))
         .order_by(OutboxRow.id)
         .limit(limit)
     )
-    with unit_of_work(engine) as session:
-        return list(session.scalars(query))
-
-
-def claim(engine: Engine, row_id: int, *, now: dt.datetime) -> OutboxRow | None:
-    """Mark a pending row ``sending`` (one attempt more); None if another run has it."""
+    if engine.dialect.name == "postgresql":
+        # Two runs at once: each skips the other's rows; materialised, so that the planner
+        # cannot re-run the LIMIT (and take more rows) for each row it updates.
+        due = due.with_for_update(skip_locked=True)
+    chosen = due.cte("due").prefix_with("MATERIALIZED")
     with unit_of_work(engine, write=True) as session:
-        claimed = session.execute(
+        rows = session.scalars(
             update(OutboxRow)
-            .where(OutboxRow.id == row_id, OutboxRow.status == "pending")
-            .values(status="sending", claimed_at=now, attempts=OutboxRow.attempts + 1)
+            .where(OutboxRow.id.in_(select(chosen.c.id)), OutboxRow.status == "pending")
+            .values(status="sending", claimed_at=None, next_attempt_at=now)
+            .returning(OutboxRow)
+            .execution_options(synchronize_session=False)
+        ).all()
+        session.expunge_all()
+    return sorted(rows, key=lambda row: row.id)
+
+
+def hand_over(
+    engine: Engine, row: OutboxRow, *, token: dt.datetime, now: dt.datetime,
+    sent_before: int | None = None,
+) -> bool:
+    """Record that ``row`` (reserved with ``token``) is about to go to the relay (one
+    attempt more), and that ``sent_before`` went: one transaction. False if the row is no
+    longer ours (another run recovered it)."""
+    with unit_of_work(engine, write=True) as session:
+        if sent_before is not None:
+            _finish(session, sent_before, status="sent", sent_at=now)
+        taken = session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id == row.id, OutboxRow.status == "sending",
+                   OutboxRow.claimed_at.is_(None), OutboxRow.next_attempt_at == token)
+            .values(claimed_at=now, attempts=OutboxRow.attempts + 1)
             .execution_options(synchronize_session=False)
         )
-        if getattr(claimed, "rowcount", 0) != 1:
-            return None
-        return session.get(OutboxRow, row_id)
+    if getattr(taken, "rowcount", 0) != 1:
+        return False
+    row.claimed_at, row.attempts = now, row.attempts + 1
+    return True
 
 
 def mark_sent(engine: Engine, row_id: int, *, now: dt.datetime) -> None:
@@ -152,21 +188,38 @@ def mark_sent(engine: Engine, row_id: int, *, now: dt.datetime) -> None:
         _finish(session, row_id, status="sent", sent_at=now)
 
 
+def release(engine: Engine, ids: Sequence[int], *, token: dt.datetime) -> None:
+    """Give back the reserved rows a stopped run did not reach: ``pending``, due now."""
+    if not ids:
+        return
+    with unit_of_work(engine, write=True) as session:
+        session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(list(ids)), OutboxRow.status == "sending",
+                   OutboxRow.claimed_at.is_(None), OutboxRow.next_attempt_at == token)
+            .values(status="pending")
+            .execution_options(synchronize_session=False)
+        )
+
+
+def withdraw_all(engine: Engine, stale: Sequence[tuple[OutboxRow, int, str]], *,
+                 now: dt.datetime) -> None:
+    """Never send these rows (row, case id, reason): what each says stopped being true
+    before it could go. One transaction for the batch."""
+    if not stale:
+        return
+    with unit_of_work(engine, write=True) as session:
+        for row, case_id, reason in stale:
+            _finish(session, row.id, status="withdrawn", last_error=reason)
+            audit.record(session, ACTOR, "email_withdrawn", case_id=case_id, la_id=row.la_id,
+                         at=now, key=row.key, message_id=row.message_id, reason=reason)
+
+
 def mark_failed(engine: Engine, row: OutboxRow, reason: str, *, now: dt.datetime) -> None:
     with unit_of_work(engine, write=True) as session:
         _finish(session, row.id, status="failed", last_error=reason)
         audit.record(session, ACTOR, "email_failed", la_id=row.la_id, at=now,
                      key=row.key, message_id=row.message_id, reason=reason)
-
-
-def mark_withdrawn(
-    engine: Engine, row: OutboxRow, reason: str, *, case_id: int, now: dt.datetime
-) -> None:
-    """Never send ``row``: what it says stopped being true before it could go."""
-    with unit_of_work(engine, write=True) as session:
-        _finish(session, row.id, status="withdrawn", last_error=reason)
-        audit.record(session, ACTOR, "email_withdrawn", case_id=case_id, la_id=row.la_id,
-                     at=now, key=row.key, message_id=row.message_id, reason=reason)
 
 
 def retry_later(
@@ -195,6 +248,13 @@ def recover_interrupted(
     )
     resend = given_up = 0
     with unit_of_work(engine, write=True) as session:
+        session.execute(  # reserved by a batch that died before handing them over
+            update(OutboxRow)
+            .where(OutboxRow.status == "sending", OutboxRow.claimed_at.is_(None),
+                   OutboxRow.next_attempt_at < now - lease, *_in_la(la_id))
+            .values(status="pending", next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        )
         for row in session.scalars(query):
             when = row.claimed_at.isoformat() if row.claimed_at else "?"
             if row.in_doubt:

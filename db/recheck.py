@@ -9,6 +9,7 @@ not re-checked: each is rebuilt from the projection every day.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Engine, and_, select
@@ -28,23 +29,28 @@ class Withdrawal:
     reason: str
 
 
-def stale(engine: Engine, row: OutboxRow) -> Withdrawal | None:
-    """A ``Withdrawal`` when ``row`` is an escalation no longer true, else None."""
-    if row.kind != "escalation" or row.escalation_id is None:
-        return None
+def stale(engine: Engine, rows: Sequence[OutboxRow]) -> dict[int, Withdrawal]:
+    """The rows of a batch that are escalations no longer true, by row id: one query."""
+    by_escalation: dict[int, list[int]] = {}
+    for row in rows:
+        if row.kind == "escalation" and row.escalation_id is not None:
+            by_escalation.setdefault(row.escalation_id, []).append(row.id)
+    if not by_escalation:
+        return {}
     query = (
-        select(EscalationRow.case_id, EscalationRow.track, DeadlineRow)
+        select(EscalationRow.id, EscalationRow.case_id, EscalationRow.track, DeadlineRow)
         .select_from(EscalationRow)
         .outerjoin(DeadlineRow, and_(DeadlineRow.case_id == EscalationRow.case_id,
                                      DeadlineRow.key == EscalationRow.deadline_key,
                                      DeadlineRow.instance == EscalationRow.instance))
-        .where(EscalationRow.id == row.escalation_id)
+        .where(EscalationRow.id.in_(list(by_escalation)))
     )
+    found: dict[int, Withdrawal] = {}
     with unit_of_work(engine) as session:
-        found = session.execute(query).one_or_none()
-        if found is None:
-            return None
-        case_id, track, deadline_row = found
-        deadline = deadline_from_row(deadline_row) if deadline_row is not None else None
-    reason = withdrawal_reason(Track(track), deadline)
-    return Withdrawal(case_id, reason) if reason else None
+        for escalation_id, case_id, track, deadline_row in session.execute(query):
+            deadline = deadline_from_row(deadline_row) if deadline_row is not None else None
+            reason = withdrawal_reason(Track(track), deadline)
+            if reason:
+                found.update(dict.fromkeys(by_escalation[escalation_id],
+                                           Withdrawal(case_id, reason)))
+    return found

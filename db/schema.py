@@ -12,7 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -115,6 +124,10 @@ class CaseEventRow(Base):
     chain_hash: Mapped[str] = mapped_column(String(64))
 
 
+OPEN_LIMITS = "kind = 'limit' AND met_on IS NULL"
+ACTED_WINDOWS = "kind = 'window' AND premature_on IS NOT NULL"
+
+
 class DeadlineRow(Base):
     """One ``engine.status.Deadline`` of one case, as last projected."""
 
@@ -123,6 +136,11 @@ class DeadlineRow(Base):
         UniqueConstraint("case_id", "key", "instance"),
         # The worklist: open limits by due date (then joined to cases for caseworker/team).
         Index("ix_deadlines_due_open", "due", "met_on", "case_id"),
+        # The sweep (0008): only what can still escalate, a small part of a mature caseload.
+        Index("ix_deadlines_open_limits", "due", "case_id",
+              postgresql_where=text(OPEN_LIMITS), sqlite_where=text(OPEN_LIMITS)),
+        Index("ix_deadlines_acted_windows", "premature_on", "case_id",
+              postgresql_where=text(ACTED_WINDOWS), sqlite_where=text(ACTED_WINDOWS)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

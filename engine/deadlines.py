@@ -20,7 +20,7 @@ from engine.clocks import Case, Clock, run_rule
 from engine.events import ACT_IN_FORCE, CaseEvent, ExceptionRecorded, event_date
 from engine.pairing import pair
 from engine.periods import long_date
-from engine.rules import TIMESCALES
+from engine.rules import TIMESCALES, Rule
 from engine.special import SPECIALS
 from engine.stages import check_history
 from engine.status import CaseWarning, Deadline
@@ -90,11 +90,26 @@ def project_case(history: Sequence[CaseEvent], calendar: WorkingCalendar) -> Pro
 Judged = tuple[Clock, ExceptionRecorded | None, tuple[str, ...]]
 
 
+# Which rules an event type can start, computed once from the table: a rule none of whose
+# start events the case has starts no clock, so only the rules the case's events start are
+# folded (a typical history starts a handful of the rules, not all of them).
+_STARTED_BY: dict[str, tuple[int, ...]] = {}
+for _n, _rule in enumerate(TIMESCALES):
+    for _type in dict.fromkeys(p.type for p in _rule.starts):
+        _STARTED_BY[_type] = (*_STARTED_BY.get(_type, ()), _n)
+
+
+def _started(case: Case) -> list[Rule]:
+    """The rules (in table order) that some event of the case can start."""
+    found = {n for event in case.events for n in _STARTED_BY.get(event.type, ())}
+    return [TIMESCALES[n] for n in sorted(found)]
+
+
 def _judge(case: Case, evidence: exemptions.Evidence) -> list[Judged]:
     """Every rule's clocks that apply, each with the exception that disapplies it (if
     any) and the grounds available."""
     judged: list[Judged] = []
-    for rule in TIMESCALES:
+    for rule in _started(case):
         for clock in run_rule(rule, case):
             with case.pointing_at(clock.trigger):
                 if rule.special is not None and not SPECIALS[rule.special](clock, case):

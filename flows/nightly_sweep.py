@@ -17,7 +17,13 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
 
-from flows.tasks import check_delivered, deliver_all, list_authorities, transient
+from flows.tasks import (
+    check_delivered,
+    deliver_all,
+    list_authorities,
+    publish_report,
+    transient,
+)
 from services.bootstrap import Runtime, start
 from services.outbox import preview
 from services.sweep import sweep_authority
@@ -74,4 +80,5 @@ def nightly_sweep(
     if dry_run or baseline:
         return report
     report["delivery"] = deliver_all(rt, codes)
+    publish_report(report)
     return check_delivered(report)

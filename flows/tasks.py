@@ -12,6 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from prefect import get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import State
 from prefect.states import Failed
@@ -71,3 +72,18 @@ def check_delivered(report: dict[str, Any]) -> dict[str, Any] | State[Any]:
         return report
     message = f"decisions recorded, but {problem}"
     return Failed(message=message, data=DeliveryIncomplete(message, report))
+
+
+def publish_report(report: dict[str, Any]) -> None:
+    """The sweep's report as a Prefect artifact (``sweep-<night>``: counts only, no names),
+    on the run's page in the UI and through the API."""
+    lines = [f"# {report['flow']} {report['as_of']}", "",
+             "| authority | decided | escalations recorded | emails recorded |",
+             "|---|---|---|---|"]
+    lines += [f"| {a['la_code']} | {a['decided']} | {a['escalations_recorded']} | "
+              f"{a['emails_recorded']} |" for a in report["authorities"]]
+    delivery = DeliveryReport(**report.get("delivery") or {})
+    lines += ["", f"Delivery: {delivery.sent} sent, {delivery.withdrawn} withdrawn, "
+              f"{delivery.gave_up} failed, {delivery.undelivered} left undelivered."]
+    create_markdown_artifact("\n".join(lines), key=f"sweep-{report['as_of']}",
+                             description="escalations decided and emails sent tonight")

@@ -1,9 +1,12 @@
 """Drain the outbox: claim, render, send, record; safe to run again at any moment.
 
-For each due row: mark it ``sending`` (its own transaction); if it is an escalation whose
-deadline has since been met, disapplied or gone (``recheck``), mark it ``withdrawn`` and
-do not send it; otherwise render it from its stored notice with the Message-ID derived
-from its key, hand it to the transport, then mark it ``sent``. A refused or failed send
+Due rows are claimed a batch at a time (one statement, ``outbox.reserve``); the batch's
+escalations whose deadline has since been met, disapplied or gone (``recheck``, one
+query) are marked ``withdrawn`` (one transaction) and not sent; the rest are shared out
+over ``smtp_connections`` connections, each carrying many messages. On each connection a
+row is rendered from its stored notice with the Message-ID derived from its key, marked
+handed over (in the transaction that marks the previous one ``sent``), and given to the
+transport; a connection that drops is reopened for the next message. A refused or failed send
 goes back to ``pending`` with backoff, or to ``failed`` when it cannot succeed (a 5xx
 for its recipient or content: the other messages go on); a relay that cannot be reached
 or refuses everything ends the run (the rest stay pending for the next one). The report
@@ -20,7 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -37,6 +42,7 @@ from notifications.notice import DigestNotice, EscalationNotice
 from notifications.render import render_digest, render_escalation, render_family_update, stamp
 from notifications.settings import NotifySettings
 from notifications.transport import (
+    ConnectionLost,
     EmailTransport,
     MessageRejected,
     SmtpTransport,
@@ -107,28 +113,48 @@ def deliver_pending(
     clock: TimeSource = utc_now,
     batch: int = 200,
 ) -> DeliveryReport:
-    """Send every due ``pending`` row (of one local authority, or all of them)."""
+    """Send every due ``pending`` row (of one local authority, or all of them), over
+    ``settings.smtp_connections`` connections at once (``transport`` and its siblings)."""
     report = DeliveryReport()
     lease = dt.timedelta(seconds=settings.sending_lease_seconds)
     _, report.gave_up_interrupted = outbox.recover_interrupted(
         engine, la_id=la_id, now=clock(), lease=lease
     )
+    senders = [transport, *(transport.another() for _ in range(settings.smtp_connections - 1))]
+    pool = ThreadPoolExecutor(len(senders), "smtp") if len(senders) > 1 else None
+    stop = threading.Event()
     after = 0
     try:
-        while report.unavailable is None:
-            ids = outbox.due_ids(engine, la_id=la_id, now=clock(), after_id=after, limit=batch)
-            if not ids:
+        while not stop.is_set():
+            token = clock()
+            rows = outbox.reserve(engine, la_id=la_id, now=token, after_id=after,
+                                  limit=batch * len(senders))
+            if not rows:
                 break
-            for row_id in ids:
-                after = row_id
-                if not _deliver_one(engine, transport, settings, row_id, clock, report):
-                    break
+            after = rows[-1].id
+            todo = _withdraw_stale(engine, rows, clock, report)
+
+            def send_share(n: int, todo: list[OutboxRow] = todo, token: dt.datetime = token
+                           ) -> tuple[DeliveryReport, list[int]]:
+                share = todo[n::len(senders)]
+                return _send_all(engine, senders[n], settings, share, token, clock, stop)
+
+            unreached: list[int] = []
+            for part, left in (pool.map if pool else map)(send_share, range(len(senders))):
+                report.merge(part)
+                unreached += left
+            outbox.release(engine, unreached, token=token)
     finally:
-        transport.close()
-    left = outbox.backlog(engine, la_id=la_id, now=clock(), lease=lease)
-    report.due, report.waiting, report.in_flight = left.due, left.waiting, left.in_flight
-    report.first_retry, report.last_retry = left.first_retry, left.last_retry
-    report.lease_expires, report.failed_in_all = left.lease_expires, left.failed
+        if pool is not None:
+            pool.shutdown()
+        for sender in senders:
+            sender.close()
+    left_behind = outbox.backlog(engine, la_id=la_id, now=clock(), lease=lease)
+    report.due, report.waiting = left_behind.due, left_behind.waiting
+    report.in_flight = left_behind.in_flight
+    report.first_retry, report.last_retry = left_behind.first_retry, left_behind.last_retry
+    report.lease_expires, report.failed_in_all = (left_behind.lease_expires,
+                                                  left_behind.failed)
     return report
 
 
@@ -175,37 +201,80 @@ def preview(email: Email, settings: NotifySettings) -> dict[str, str]:
     }
 
 
-def _deliver_one(
+def _withdraw_stale(
+    engine: Engine, rows: list[OutboxRow], clock: TimeSource, report: DeliveryReport
+) -> list[OutboxRow]:
+    """Withdraw the batch's escalations no longer true (one query, one transaction);
+    returns the rest, to send."""
+    stale = recheck.stale(engine, rows)
+    outbox.withdraw_all(engine, [(row, stale[row.id].case_id, stale[row.id].reason)
+                                 for row in rows if row.id in stale], now=clock())
+    report.withdrawn += len(stale)
+    return [row for row in rows if row.id not in stale]
+
+
+def _send_all(
     engine: Engine,
-    transport: EmailTransport,
+    sender: EmailTransport,
     settings: NotifySettings,
-    row_id: int,
+    rows: list[OutboxRow],
+    token: dt.datetime,
+    clock: TimeSource,
+    stop: threading.Event,
+) -> tuple[DeliveryReport, list[int]]:
+    """Send ``rows`` in order over one connection; returns what happened and the ids not
+    reached because the run stopped. Each row is marked handed over, in one transaction
+    with the previous one's ``sent``, just before it goes: at most one is in doubt."""
+    report = DeliveryReport()
+    last_sent: int | None = None
+    try:
+        for n, row in enumerate(rows):
+            if stop.is_set():
+                return report, [r.id for r in rows[n:]]
+            try:
+                message = render_row(row, settings)
+            except (KeyError, TypeError, ValueError) as exc:  # a stored notice we cannot read
+                outbox.mark_failed(engine, row, f"cannot render the stored notice: {exc!r}",
+                                   now=clock())
+                report.failed += 1
+                continue
+            now = clock()
+            went, last_sent = last_sent, None
+            if not outbox.hand_over(engine, row, token=token, now=now, sent_before=went):
+                continue  # another run recovered it
+            stamp(message, sent_at=now, in_doubt=row.in_doubt)
+            if _send_one(engine, sender, settings, row, message, clock, report, stop):
+                last_sent = row.id
+    finally:
+        if last_sent is not None:
+            outbox.mark_sent(engine, last_sent, now=clock())
+    return report, []
+
+
+def _send_one(
+    engine: Engine,
+    sender: EmailTransport,
+    settings: NotifySettings,
+    row: OutboxRow,
+    message: EmailMessage,
     clock: TimeSource,
     report: DeliveryReport,
+    stop: threading.Event,
 ) -> bool:
-    """Deliver one row; False when the server is unreachable and the run should stop."""
-    row = outbox.claim(engine, row_id, now=clock())
-    if row is None:
-        return True
-    withdrawal = recheck.stale(engine, row)
-    if withdrawal is not None:
-        outbox.mark_withdrawn(engine, row, withdrawal.reason, case_id=withdrawal.case_id,
-                              now=clock())
-        report.withdrawn += 1
-        return True
+    """Hand one message over; True when the relay took it. A relay that cannot be
+    reached or refuses everything sets ``stop``; a dropped connection is reopened by the
+    next message."""
     try:
-        message = render_row(row, settings)
-    except (KeyError, TypeError, ValueError) as exc:  # a stored notice we cannot read
-        outbox.mark_failed(engine, row, f"cannot render the stored notice: {exc!r}", now=clock())
-        report.failed += 1
-        return True
-    stamp(message, sent_at=clock(), in_doubt=row.in_doubt)
-    try:
-        transport.send(message)
+        sender.send(message)
+    except ConnectionLost as exc:
+        log.debug("connection lost, reconnecting: %s", exc, exc_info=exc)
+        _later(engine, row, str(exc), clock, settings, report)
+        return False
     except TransportUnavailable as exc:
         log.debug("delivery stopped: %s", exc, exc_info=exc)  # the traceback: debug only
         _later(engine, row, str(exc), clock, settings, report)
         report.unavailable = str(exc)
+        stop.set()
         return False
     except MessageRejected as exc:
         log.debug("message %s refused: %s", row.message_id, exc, exc_info=exc)
@@ -214,8 +283,7 @@ def _deliver_one(
             report.failed += 1
         else:
             _later(engine, row, f"deferred by the server: {exc}", clock, settings, report)
-        return True
-    outbox.mark_sent(engine, row.id, now=clock())
+        return False
     report.sent += 1
     report.resent_in_doubt += int(row.in_doubt)
     return True

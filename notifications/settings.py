@@ -31,6 +31,7 @@ class NotifySettings:
     smtp_password: str | None = None
     smtp_password_block: str | None = None
     smtp_timeout: float = 30.0
+    smtp_connections: int = 1  # messages in flight at once (one per connection)
     mail_from: str = "EHC timescales <ehc-timescales@localhost>"
     base_url: str = "http://127.0.0.1:8000"
     include_personal_data: bool = False

@@ -2,13 +2,16 @@
 
 TransportError
 ├── TransportUnavailable   the relay cannot be reached, dropped us, or refuses everything
-│                          (421 anywhere; any refusal of the greeting, STARTTLS, log-in or
-│                          MAIL FROM, which are the same for every message): stop this run,
-│                          the rest stay pending
+│   │                      (421 anywhere; any refusal of the greeting, STARTTLS, log-in or
+│   │                      MAIL FROM, which are the same for every message): stop this run,
+│   │                      the rest stay pending
+│   └── ConnectionLost     a connection that was working broke mid-conversation: the next
+│                          message reconnects (a relay that cannot be reached again stops)
 └── MessageRejected        the relay refused this message for its recipient (RCPT) or its
                            content (DATA); ``permanent`` for a 5xx reply: the others go on
 
-``SmtpTransport`` speaks SMTP (stdlib ``smtplib``), reusing one connection for a run.
+``SmtpTransport`` speaks SMTP (stdlib ``smtplib``), one connection carrying many messages;
+``another()`` opens a sibling on its own connection, for a pool of them in parallel.
 ``InMemoryTransport`` is shipped for tests and dry runs; it keeps what it was given.
 """
 
@@ -33,6 +36,10 @@ class TransportUnavailable(TransportError):
     pass
 
 
+class ConnectionLost(TransportUnavailable):
+    pass
+
+
 class MessageRejected(TransportError):
     def __init__(self, reason: str, *, permanent: bool) -> None:
         self.permanent = permanent
@@ -48,6 +55,14 @@ class EmailTransport(Protocol):
         """Release any connection (sending again reopens it)."""
         ...
 
+    def another(self) -> EmailTransport:
+        """A transport to the same place that may be used from another thread at once."""
+        ...
+
+    def probe(self) -> None:
+        """Check the relay answers (connect, NOOP), or raise ``TransportUnavailable``."""
+        ...
+
 
 class InMemoryTransport:
     """Keeps every message it is given in ``sent``; nothing leaves the process."""
@@ -59,6 +74,12 @@ class InMemoryTransport:
         self.sent.append(message)
 
     def close(self) -> None:
+        return None
+
+    def another(self) -> InMemoryTransport:
+        return self  # appending to a list is atomic: one keeper is enough
+
+    def probe(self) -> None:
         return None
 
 
@@ -81,7 +102,9 @@ class SmtpTransport:
             raise InsecureLogin(refusal)
         self.host, self.port, self.timeout = host, port, timeout
         self.starttls, self.username, self.password = starttls, username, password
+        self.allow_plaintext = allow_plaintext
         self._smtp: smtplib.SMTP | None = None
+        self._carried = 0  # messages the current connection has taken
 
     @classmethod
     def from_settings(cls, settings: NotifySettings) -> SmtpTransport:
@@ -123,13 +146,32 @@ class SmtpTransport:
             raise MessageRejected(f"message refused: {reply}",
                                   permanent=exc.smtp_code >= 500) from exc
         except (smtplib.SMTPException, OSError) as exc:
+            worked = self._carried
             self.close()
-            raise TransportUnavailable(f"lost {where}: {exc}") from exc
+            lost = ConnectionLost if worked else TransportUnavailable
+            raise lost(f"lost {where}: {exc}") from exc
+        self._carried += 1
         if refused:
             raise MessageRejected(f"recipients refused: {sorted(refused)}", permanent=True)
 
+    def another(self) -> SmtpTransport:
+        return SmtpTransport(self.host, self.port, starttls=self.starttls,
+                             username=self.username, password=self.password,
+                             timeout=self.timeout, allow_plaintext=self.allow_plaintext)
+
+    def probe(self) -> None:
+        try:
+            code, text = self._connection().noop()
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            raise TransportUnavailable(f"lost the SMTP server at {self.host}:{self.port}: "
+                                       f"{exc}") from exc
+        if code != 250:
+            raise TransportUnavailable(f"the SMTP server at {self.host}:{self.port} answers "
+                                       f"NOOP with {_reply(code, text)}")
+
     def close(self) -> None:
-        smtp, self._smtp = self._smtp, None
+        smtp, self._smtp, self._carried = self._smtp, None, 0
         if smtp is not None:
             try:
                 smtp.quit()

@@ -17,6 +17,8 @@ and what was expected, never a traceback.
 | ``EHC_SMTP_USERNAME`` / ``_PASSWORD`` | unset | log in (``_PASSWORD_BLOCK``: a Prefect Secret) |
 | ``EHC_SMTP_ALLOW_PLAINTEXT_LOGIN`` | ``false`` | allow a log-in without STARTTLS |
 | ``EHC_SMTP_TIMEOUT`` | ``30`` | seconds before a silent server counts as down |
+| ``EHC_ONCALL_EMAIL`` | unset | who the 06:00 watchdog tells of a failed or missing run |
+| ``EHC_SMTP_CONNECTIONS`` | ``1`` | connections to the relay in parallel (its limit) |
 | ``EHC_MAIL_FROM`` | ``EHC timescales <ehc-...@localhost>`` | From; Message-IDs use its domain |
 | ``EHC_BASE_URL`` | ``http://127.0.0.1:8000`` | links in emails point below this |
 | ``EHC_EMAIL_INCLUDE_PERSONAL_DATA`` | ``false`` | children's names and needs in emails |
@@ -75,6 +77,8 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(None, repr=False)
     smtp_password_block: str | None = None
     smtp_timeout: float = Field(30.0, gt=0)
+    smtp_connections: int = Field(1, ge=1, le=64)
+    oncall_email: str | None = None
     mail_from: str = "EHC timescales <ehc-timescales@localhost>"
     base_url: str = "http://127.0.0.1:8000"
     email_include_personal_data: bool = False
@@ -123,6 +127,7 @@ class Settings(BaseSettings):
             smtp_password=self.smtp_password or None,
             smtp_password_block=self.smtp_password_block or None,
             smtp_timeout=self.smtp_timeout,
+            smtp_connections=self.smtp_connections,
             mail_from=self.mail_from,
             base_url=self.base_url.rstrip("/"),
             include_personal_data=self.email_include_personal_data,

@@ -46,6 +46,8 @@ class Sink:
     refuse_data: set[str] = field(default_factory=set)  # their messages' DATA gets a 554
     replies: dict[str, str] = field(default_factory=dict)  # "MAIL"/"RCPT" -> reply to everyone
     hold_after: int | None = None  # stall once this many messages were received
+    drop_at: int | None = None  # hang up (once) instead of accepting message number N
+    sessions: set[int] = field(default_factory=set)  # connections that carried a message
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
 
@@ -78,7 +80,12 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.sink.refuse_data & set(envelope.rcpt_tos):
             return "554 5.6.0 message content rejected"
+        if self.sink.drop_at == len(self.sink.received) + 1:
+            self.sink.drop_at = None
+            server.transport.close()
+            return "421 closing"
         message = message_from_bytes(envelope.content, policy=policy.default)
+        self.sink.sessions.add(id(session))
         self.sink.received.append(message)
         self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
         self.sink.logins.append(session.auth_data if session.authenticated else None)

@@ -22,16 +22,26 @@ def test_every_deployment_entrypoint_is_a_flow_with_the_expected_name():
         module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
         names[deployment["name"]] = getattr(module, function).name
     assert names == {"nightly": "nightly-sweep", "weekday-morning": "daily-digest",
-                     "weekly-timeliness": "weekly-timeliness"}
+                     "sweep-authority": "sweep-authority", "national": "nightly-fanout",
+                     "watchdog": "overnight-watchdog", "weekly-timeliness": "weekly-timeliness"}
 
 
 def test_schedules_are_in_london_outside_the_clock_change_hours():
     for deployment in deployments():
+        assert deployment["work_pool"]["name"] == "ehc-process"
+        if deployment["name"] == "sweep-authority":  # run by `national`, never on its own
+            assert "schedules" not in deployment
+            continue
         [schedule] = deployment["schedules"]
         minute, hour, *_ = schedule["cron"].split()
         assert schedule["timezone"] == "Europe/London"
         assert int(hour) not in (1, 2), deployment["name"]
-        assert deployment["work_pool"]["name"] == "ehc-process"
+
+
+def test_only_one_nightly_sweep_is_switched_on():
+    active = [d["name"] for d in deployments() if d["name"] in ("nightly", "national")
+              and d["schedules"][0].get("active", True)]
+    assert active == ["nightly"]
 
 
 def test_the_digest_goes_out_on_weekdays_before_the_working_day():

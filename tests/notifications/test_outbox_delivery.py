@@ -187,7 +187,9 @@ def test_killed_mid_delivery_only_the_message_in_flight_is_sent_again_and_flagge
     smtp_sink.hold_after = None
     smtp_sink.release.set()
     in_flight = smtp_sink.received[2]["Message-ID"]
-    assert [r.status for r in rows(breached)] == ["sent", "sent", "sending"] + ["pending"] * 3
+    # The batch was claimed at once; only the third was handed over (``claimed_at``).
+    assert [r.status for r in rows(breached)] == ["sent", "sent"] + ["sending"] * 4
+    assert [r.claimed_at is not None for r in rows(breached)[2:]] == [True, False, False, False]
 
     # The child claimed by the real clock; the next run comes after the sending lease.
     later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=settings.sending_lease_seconds + 1)

@@ -110,8 +110,9 @@ def test_after_an_outage_the_re_run_reports_backoff_and_in_flight_instead_of_not
     says what waits and until when -- and exits non-zero until it has all gone."""
     smtp_sink.replies["MAIL"] = "451 4.3.0 try later"
     deliver(breached, settings_for(smtp_sink))
-    held = outbox.claim(breached, rows(breached)[1].id, now=T0)  # a run that then died
-    assert held is not None
+    [held] = outbox.reserve(breached, la_id=None, now=T0, after_id=rows(breached)[0].id,
+                            limit=1)
+    assert outbox.hand_over(breached, held, token=T0, now=T0)  # a run that then died
     del smtp_sink.replies["MAIL"]
 
     report, code, text = deliver(breached, settings_for(smtp_sink),

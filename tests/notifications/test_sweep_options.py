@@ -85,8 +85,10 @@ def test_a_local_authority_ladder_file_sets_when_its_reminders_fire(sqlite_url, 
     # 15 working days before Fri 19 Jun 2026 is Fri 29 May; the default ladder has no rung
     # that early, and this one has no breach rung at all.
     assert sweep.sweep_authority(engine, LA, D("2026-05-28"), settings).decided == 0
-    found = sweep.sweep_authority(engine, LA, D("2026-05-29"), settings)
+    found = sweep.sweep_authority(engine, LA, D("2026-05-29"), settings, dry_run=True)
     assert [e.key.split("/")[4] for e in found.planned] == ["reminder_15"]
+    assert sweep.sweep_authority(engine, LA, D("2026-05-29"), settings).by_level == {
+        "reminder_15": 1}
     assert sweep.sweep_authority(engine, LA, D("2026-06-22"), settings).decided == 0
     engine.dispose()
 

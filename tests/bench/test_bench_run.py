@@ -1,0 +1,30 @@
+"""``bench/run --smoke`` runs every benchmark at a tiny size (seconds) and writes its
+results file, so the benchmark cannot rot; the real figures are in bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+FIGURES = ("engine: project_deadlines", "import (build step)", "sweep floor",
+           "first night", "same night again", "next night",
+           "delivery: bare smtplib loop", "delivery: outbox, 1 connection",
+           "delivery: outbox, 4 connections", "ehc --help", "ehc event add")
+
+
+@pytest.mark.smtp
+def test_bench_run_smoke_measures_every_figure(tmp_path):
+    out = tmp_path / "RESULTS.md"
+    subprocess.run([str(REPO / "bench" / "run"), "--smoke", "--out", str(out)], cwd=REPO,
+                   check=True, capture_output=True, timeout=300)
+    text = out.read_text()
+    assert "- machine: " in text
+    assert re.search(r"- commit: [0-9a-f]{7,}", text)
+    for figure in FIGURES:
+        [row] = [line for line in text.splitlines() if figure in line]
+        assert re.search(r"\| [\d,.]+ (us/history|events/s|s|msg/s) \|", row), row
+    assert "x the floor" in text

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 
 from services import cases
+from services.bootstrap import london_today
 
 NOTE = "Mum rang upset about the school - internal only"
 OTHER = "EHC-F-2"
@@ -18,13 +19,13 @@ def open_cases(engine: Engine) -> str:
     cases.record_events(engine, "EHC-F-1", [
         {"type": "request_received", "date": "2026-10-05", "requester": "parent",
          "channel": "email", "id": "rr-1", "note": NOTE},
-    ], recorded_by="alice")
+    ], recorded_by="alice", as_of=london_today())
     cases.open_case(engine, OTHER, process="assessment", caseworker="bob",
                     la_code="E10000028", actor="setup")
     cases.record_events(engine, OTHER, [
         {"type": "request_received", "date": "2026-09-01", "requester": "school",
          "channel": "email", "note": "other case note"},
-    ], recorded_by="bob")
+    ], recorded_by="bob", as_of=london_today())
     cases.open_case(engine, ELSEWHERE, process="assessment", caseworker="dave",
                     la_code="E06000001", actor="setup")
     return "EHC-F-1"

@@ -11,6 +11,7 @@ from web_helpers import csrf_of
 from notifications.settings import NotifySettings
 from notifications.transport import InMemoryTransport
 from services import cases, family, outbox
+from services.bootstrap import london_today
 from services.errors import InvalidInput
 from web.settings import WebSettings
 
@@ -35,7 +36,7 @@ def test_a_new_stage_is_one_content_free_email_once(told):
     assert _queue(told) == 0  # nothing has moved since the link was made
     cases.record_events(told.engine, "EHC-F-1", [
         {"type": "decision_to_assess_notified", "date": "2026-11-10", "outcome": "assess"},
-    ], recorded_by="alice")
+    ], recorded_by="alice", as_of=london_today())
     assert _queue(told, family.FamilyPolicy()) == 0  # the authority has not turned it on
     assert _queue(told) == 1
     assert _queue(told) == 0  # told once per stage
@@ -58,7 +59,7 @@ def test_revoked_links_and_links_without_an_address_are_not_told(told):
                        now=told.clock())
     cases.record_events(told.engine, "EHC-F-1", [
         {"type": "decision_to_assess_notified", "date": "2026-11-10", "outcome": "assess"},
-    ], recorded_by="alice")
+    ], recorded_by="alice", as_of=london_today())
     assert _queue(told) == 0
 
 

@@ -10,6 +10,7 @@ import pytest
 from family_fixtures import ELSEWHERE, NOTE, open_cases
 
 from services import cases, feeds
+from services.bootstrap import london_today
 from services.errors import NotFound
 
 
@@ -58,7 +59,7 @@ def test_a_moved_date_updates_its_event_rather_than_adding_one(web, case):
     cases.record_events(web.engine, "EHC-F-1", [
         {"type": "request_received", "date": "2026-10-12", "requester": "parent",
          "channel": "email", "id": "rr-2", "supersedes": "rr-1"},
-    ], recorded_by="alice")
+    ], recorded_by="alice", as_of=london_today())
     after, _ = _events(web, token)
     assert set(after) == set(before)
     moved = [uid for uid in after if after[uid]["DTSTART"].dt != before[uid]["DTSTART"].dt]

@@ -10,6 +10,7 @@ import pytest
 from web_helpers import csrf_of
 
 from services import cases
+from services.bootstrap import london_today
 from web.routes import cases as case_routes
 
 
@@ -150,7 +151,8 @@ def test_a_concurrent_change_keeps_the_input_and_says_what_changed(cased):
     client = signed_in(cased)
     hidden = form_of(client, "/cases/S-LATE/record?type=decision_to_assess_notified")
     cases.record_events(cased.engine, "S-LATE", [
-        {"type": "child_date_of_birth", "date": "2015-05-05", "id": "dob"}], recorded_by="bob")
+        {"type": "child_date_of_birth", "date": "2015-05-05", "id": "dob"}], recorded_by="bob",
+        as_of=london_today())
     page = client.post("/cases/S-LATE/record", data={
         **hidden, "date-day": "2", "date-month": "12", "date-year": "2026",
         "outcome": "assess"})

@@ -405,7 +405,7 @@ def test_bad_input_exits_2_with_the_reason_and_the_offending_event(
         ({"events": [{"type": "request_received", "date": "9999-12-31"}]},
          "event #1 (request_received): request_received: date: 9999-12-31 is outside"),
         ({"events": [{"type": "request_received", "date": "2013-11-04"}]},
-         "event #1 (request_received): request_received: 2013-11-04 is before the Children "
+         "event #1 (request_received): request_received: date 2013-11-04 is before the Children "
          "and Families Act 2014 Part 3 came into force"),
         ({"events": [{"type": "mediation_requested", "date": "2025-02-01", "decision_letter": "x"},
                      {"type": "decision_letter_sent", "date": "2025-01-06",

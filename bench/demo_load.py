@@ -12,16 +12,16 @@ add nothing; its time is what a re-run of the README costs.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import tempfile
 import uuid
 
 from bench.harness import (
     HEADER,
     Result,
+    demo_options,
     ehc,
     machine,
-    measure,
+    measure_ok,
     postgres_create,
     postgres_drop,
     run_env,
@@ -31,21 +31,13 @@ from bench.harness import (
 def runs(label: str, env: dict[str, str], args: argparse.Namespace) -> list[Result]:
     command = ehc("demo", "--seed", str(args.seed), "--as-of", args.as_of.isoformat(),
                   "--scale", args.scale)
-    results = []
-    for attempt in ("fresh", "again"):
-        result = measure(f"ehc demo ({args.scale}), {label}, {attempt}", command, env)
-        if result.returncode != 0:
-            raise SystemExit(f"{result.command} failed:\n{result.output}")
-        results.append(result)
-    return results
+    return [measure_ok(f"ehc demo ({args.scale}), {label}, {attempt}", command, env)
+            for attempt in ("fresh", "again")]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", default="default", choices=("small", "default"))
-    parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 11, 23))
-    parser.add_argument("--postgres", action="store_true")
+    demo_options(parser)
     args = parser.parse_args()
     results = []
     with tempfile.TemporaryDirectory(prefix="ehc-bench-demo-") as data_dir:

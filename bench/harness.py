@@ -8,7 +8,9 @@ peak *sum* of RSS over the whole process tree is sampled from ``/proc`` as well.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import datetime as dt
 import os
 import platform
 import re
@@ -68,6 +70,22 @@ def measure(label: str, argv: Sequence[str], env: dict[str, str] | None = None) 
     rss_kib = _field(report, r"Maximum resident set size \(kbytes\): (\d+)")
     return Result(label, " ".join(argv), _seconds(wall), int(rss_kib) / 1024, peak / 1024,
                   process.returncode, output)
+
+
+def measure_ok(label: str, argv: Sequence[str], env: dict[str, str]) -> Result:
+    """``measure``, stopping the benchmark with the command's output if it failed."""
+    result = measure(label, argv, env)
+    if result.returncode != 0:
+        raise SystemExit(f"{result.command} failed:\n{result.output[-3000:]}")
+    return result
+
+
+def demo_options(parser: argparse.ArgumentParser) -> None:
+    """Which demo authority a benchmark builds (``demo.generate_demo_la``), and where."""
+    parser.add_argument("--scale", default="default", choices=("small", "default"))
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2026, 11, 23))
+    parser.add_argument("--postgres", action="store_true")
 
 
 def ehc(*args: str) -> list[str]:

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from cli.common import (
+    EXIT_BAD_INPUT,
     actor,
     add_page_options,
     add_user_option,
@@ -113,11 +114,13 @@ def add_event(args: argparse.Namespace) -> int:
     from services.errors import Refused
 
     if args.type not in EVENT_TYPES:
-        return fail(f"unknown event type {args.type!r}; known types: {', '.join(EVENT_TYPES)}")
+        return fail(f"unknown event type {args.type!r}; known types: {', '.join(EVENT_TYPES)}",
+                    EXIT_BAD_INPUT)
     data: dict[str, Any] = {"type": args.type}
     for name, value in args.field:
         if name in data or name in ("date", "id"):
-            return fail(f"field {name!r} given twice (use --date/--id for date and id)")
+            return fail(f"field {name!r} given twice (use --date/--id for date and id)",
+                        EXIT_BAD_INPUT)
         data[name] = value
     if args.date is not None:
         data["date"] = args.date.isoformat()
@@ -125,7 +128,7 @@ def add_event(args: argparse.Namespace) -> int:
         data["id"] = args.id
     try:
         result = record_events(store(), args.reference, [data], expected_seq=args.expected_seq,
-                               recorded_by=actor(args),
+                               recorded_by=actor(args), as_of=today(args),
                                adviser_types=runtime().settings.adviser_types_file)
     except Refused as exc:
         # One event was submitted, so "event #1 of your submission" would only confuse.
@@ -144,7 +147,7 @@ def close_case(args: argparse.Namespace) -> int:
     from services.cases import close_case
 
     result = close_case(store(), args.reference, args.reason, on=args.date,
-                        recorded_by=actor(args))
+                        recorded_by=actor(args), as_of=today(args))
     print(f"closed case {result.reference} on {args.date} ({args.reason.replace('_', ' ')}): "
           f"event #{result.seq}; its statutory clocks have stopped")
     return 0
@@ -206,6 +209,8 @@ def show_case(args: argparse.Namespace) -> int:
         out.print(f"The current rules refuse this log: {view.refused}", style="bold red")
     out.print(_timeline(view))
     out.print(_deadlines(view))
+    for warning in sorted({w for j in view.deadlines for w in j.deadline.warnings}):
+        out.print(f"warning: {warning}", style="yellow")
     out.print(_told(view))
     return 0
 
@@ -293,7 +298,9 @@ def _as_json(view: CaseView) -> dict[str, Any]:
              "kind": j.deadline.kind, "actor": j.deadline.actor,
              "due": _iso(j.deadline.due), "nominal": j.deadline.nominal.isoformat(),
              "met_on": _iso(j.deadline.met_on), "status": j.status.value,
-             "days_late": j.days_late, "explanation": j.deadline.explanation}
+             "days_late": j.days_late, "explanation": j.deadline.explanation,
+             "plain_explanation": j.deadline.plain_explanation,
+             "warnings": list(j.deadline.warnings)}
             for j in view.deadlines
         ],
         "told": [

@@ -3,7 +3,8 @@
 Exit codes: 0 done; 1 refused on the merits (unknown case or caseworker, an event the
 rules refuse, an import with problems; nothing written); 2 bad input (the command line,
 a setting, a malformed value); 3 the case changed under you (reload and retry); 4 the
-database is locked, down or not set up; 5 emails left undelivered.
+database is locked, down or not set up; 5 emails left undelivered; 6 emails failed (a
+person has to look: `ehc outbox retry --failed`).
 
 Nothing heavy is imported here at start-up (``ehc --help`` must stay fast): the services,
 the engine and rich are imported by the handlers that use them.
@@ -154,6 +155,8 @@ def field_value(raw: str) -> tuple[str, Any]:
             return name.strip(), json.loads(value)
         except json.JSONDecodeError as exc:
             raise argparse.ArgumentTypeError(f"field {name}: not valid JSON ({exc.msg})") from None
+        except RecursionError:
+            raise argparse.ArgumentTypeError(f"field {name}: JSON nested too deeply") from None
     return name.strip(), value
 
 

@@ -8,6 +8,7 @@ again with the same seed and date adds nothing.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import time
 from collections import Counter
@@ -34,6 +35,9 @@ def register(subparsers: Any) -> None:
                       help="the day the data runs up to (default: today in England)")
     demo.add_argument("--scale", choices=("default", "small"), default="default",
                       help="default: a few thousand cases; small: about a tenth")
+    demo.add_argument("--person-records", action="store_true",
+                      help="also give every case an invented person record (names, UPN, "
+                           "placements), for the SEN2 return")
     demo.set_defaults(handler=guarded(create_demo))
 
 
@@ -49,6 +53,8 @@ def create_demo(args: argparse.Namespace) -> int:
                                progress=advance)
     except ImportRefused as exc:
         return _refused(exc)
+    if args.person_records:
+        _invent_people(loaded, args.seed, as_of)
     seconds = time.perf_counter() - started
     print(_paragraph(loaded))
     if loaded.events_added == 0 and loaded.staff_added == 0:
@@ -61,6 +67,15 @@ def create_demo(args: argparse.Namespace) -> int:
         when = "" if args.as_of is None else f" --as-of {as_of}"
         print(f"\nNext: ehc due --caseworker {suggestion}{when}")
     return 0
+
+
+def _invent_people(loaded: DemoLoaded, seed: int, as_of: dt.date) -> None:
+    from demo.persons import invented_records
+    from services.person import set_people
+
+    cases = loaded.la.cases
+    records = invented_records([case.reference for case in cases], seed, as_of)
+    set_people(store(), {c.reference: (c.caseworker, records[c.reference]) for c in cases})
 
 
 def _paragraph(loaded: DemoLoaded) -> str:

@@ -19,8 +19,8 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "timeline": ("cli.timeline", "print a case's events and deadlines in date order"),
     "init": ("cli.store", "create or upgrade the case database"),
-    "import": ("cli.store", "import case histories from CSV, JSON or JSON Lines (all or "
-               "nothing)"),
+    "import": ("cli.onboarding", "import case histories, a council's caseload workbook "
+               "(--mapping) or its SEN2 return (--sen2), all or nothing"),
     "export": ("cli.store", "write case histories as re-importable JSON"),
     "rebuild-projections": ("cli.store", "re-derive every case's deadlines from its event log"),
     "calendar": ("cli.store", "local authority calendar data"),
@@ -29,14 +29,23 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "event": ("cli.cases", "record events"),
     "due": ("cli.worklist", "deadlines overdue or due soon, overdue first (the morning "
             "worklist)"),
-    "outbox": ("cli.outbox", "who was told about a case, when, and did it go"),
+    "outbox": ("cli.outbox", "who was told about a case, when, and did it go; `outbox "
+               "retry` requeues"),
+    "verify": ("cli.verify", "check the event log (sequence, hash chain) and the deadlines "
+               "projection; changes nothing"),
     "sweep": ("cli.sweep", "decide and send tonight's escalation emails (the overnight flow)"),
     "digest": ("cli.sweep", "send today's digests to caseworkers and team managers"),
     "smtp-sink": ("cli.sweep", "a local SMTP server on 127.0.0.1 that keeps what it receives"),
     "timeliness": ("cli.timeliness", "timeliness figures (6-week decisions, 20-week plans...) "
                    "for a period"),
+    "report": ("cli.report", "timeliness report (table, CSV, JSON, XLSX), committee charts, "
+               "the SEN2 return"),
+    "person": ("cli.person", "a child's protected person record (SEN2 items)"),
     "demo": ("cli.demo", "build a realistic demo local authority in the database"),
     "serve": ("cli.serve", "run the web application (caseworkers' and managers' pages)"),
+    "family-link": ("cli.links", "links a family opens to see their case (create, list, revoke)"),
+    "feed": ("cli.links", "iCalendar feeds of deadlines (create, list, revoke)"),
+    "api-token": ("cli.links", "other systems' JSON API tokens (create, list, revoke)"),
 }
 DESCRIPTION = "Statutory EHC timescales for a local authority's SEND team."
 

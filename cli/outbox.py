@@ -1,11 +1,16 @@
-"""``ehc outbox``: who was told about a case, when, and did it go."""
+"""``ehc outbox``: who was told about a case, when, and did it go; ``ehc outbox retry``
+requeues emails waiting in backoff or (``--failed``) failed ones.
+
+``retry`` exit codes: 0 done (even with nothing to requeue: it says so); 1 unknown case;
+4 the database is unavailable.
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from cli.common import add_page_options, console, guarded, store
+from cli.common import actor, add_page_options, add_user_option, console, guarded, store
 
 STATUSES = ("pending", "sending", "sent", "failed", "withdrawn", "suppressed")
 
@@ -18,6 +23,15 @@ def register(subparsers: Any) -> None:
     outbox.add_argument("--la", help="only this local authority")
     add_page_options(outbox, default=100)
     outbox.set_defaults(handler=guarded(show_outbox))
+    commands = outbox.add_subparsers(dest="outbox_command", metavar="[retry]")
+    retry = commands.add_parser(
+        "retry", help="make emails waiting in backoff due now (the next sweep sends them)"
+    )
+    retry.add_argument("--failed", action="store_true",
+                       help="also requeue failed emails, with fresh attempts")
+    retry.add_argument("--case", metavar="REF", help="only this case's emails")
+    add_user_option(retry)
+    retry.set_defaults(handler=guarded(run_retry))
 
 
 def show_outbox(args: argparse.Namespace) -> int:
@@ -47,4 +61,22 @@ def show_outbox(args: argparse.Namespace) -> int:
             note,
         )
     out.print(table)
+    return 0
+
+
+def run_retry(args: argparse.Namespace) -> int:
+    from services.outbox_admin import requeue_outbox
+
+    done = requeue_outbox(store(), actor=actor(args), failed=args.failed,
+                          case_reference=args.case)
+    scope = f" of case {args.case}" if args.case else ""
+    failed = f", {done.from_failed} failed made pending again" if args.failed else ""
+    print(f"requeued{scope}: {done.from_backoff} waiting in backoff made due now{failed}; "
+          "the next `ehc sweep` sends them")
+    if done.no_address:
+        print(f"  {done.no_address} failed for want of an address stay failed: record the "
+              "address; the next escalation goes to it")
+    if done.in_flight:
+        print(f"  {done.in_flight} in flight left alone: after their lease they are sent "
+              "once more, marked as possible duplicates")
     return 0

@@ -1,4 +1,5 @@
-"""``ehc init``, ``import``, ``export``, ``rebuild-projections`` and ``calendar load``."""
+"""``ehc init``, ``export``, ``rebuild-projections`` and ``calendar load`` (``ehc import``
+is ``cli.onboarding``)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cli.common import actor, add_user_option, guarded, progress, store
+from cli.common import actor, add_user_option, guarded, progress, runtime, store
 
 
 def register(subparsers: Any) -> None:
     init = subparsers.add_parser("init", help="create or upgrade the case database")
     init.set_defaults(handler=guarded(init_database))
-
-    load = subparsers.add_parser(
-        "import", help="import case histories from CSV, JSON or JSON Lines (all or nothing)"
-    )
-    load.add_argument("file", type=Path, help="see docs/import-format.md")
-    add_user_option(load)
-    load.set_defaults(handler=guarded(import_file))
 
     dump = subparsers.add_parser("export", help="write case histories as re-importable JSON")
     dump.add_argument("--case", help="only this case reference")
@@ -45,25 +39,18 @@ def register(subparsers: Any) -> None:
 def init_database(args: argparse.Namespace) -> int:
     from services.store import init_database
 
-    done = init_database(store())
+    rt = runtime()
+    done = init_database(rt.owner_engine, app_url=rt.settings.resolved_database_url)
     state = ("already up to date" if done.before == done.after
              else f"upgraded {done.before or 'empty'} -> {done.after}")
     print(f"database {done.where}: {state}")
     if done.stages_filled:
         print(f"  projected the stage of {done.stages_filled} existing cases")
-    return 0
-
-
-def import_file(args: argparse.Namespace) -> int:
-    from services.store import import_file
-
-    with progress("Importing cases") as advance:
-        report = import_file(store(), args.file, actor=actor(args), progress=advance)
-    print(
-        f"imported {report.events_added} events into {report.cases_touched} cases "
-        f"({report.cases_opened} new); {report.events_already_present} events were already "
-        "on file"
-    )
+    if done.grant is not None:
+        grant = done.grant
+        print(f"application role {grant.role}{' (created)' if grant.created else ''}: "
+              f"SELECT, INSERT only on {', '.join(grant.append_only)}; "
+              f"SELECT, INSERT, UPDATE, DELETE on {len(grant.read_write)} other tables")
     return 0
 
 

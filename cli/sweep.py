@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from cli.common import fail, guarded, iso_date, runtime, store
+from cli.delivery import delivery_outcome
 
-EXIT_UNDELIVERED = 5
 DEFAULT_SINK_PORT = 8025
 
 
@@ -96,13 +96,12 @@ def _run(flow: Any, args: argparse.Namespace, **options: Any) -> int:
     try:
         report = flow(as_of=args.as_of, la_codes=args.la, dry_run=args.dry_run, **options)
     except DeliveryIncomplete as exc:
-        print_report(exc.report)
-        return fail(str(exc), EXIT_UNDELIVERED)
-    print_report(report)
-    return 0
+        return fail(str(exc), print_report(exc.report))
+    return print_report(report)
 
 
-def print_report(report: dict[str, Any]) -> None:
+def print_report(report: dict[str, Any]) -> int:
+    """Print the flow's report; its exit code (``cli.delivery``)."""
     what = "would send" if report["dry_run"] else "recorded"
     notes = [note for note, on in (("baseline", report.get("baseline")),
                                    ("dry run", report["dry_run"])) if on]
@@ -121,12 +120,10 @@ def print_report(report: dict[str, Any]) -> None:
             print(f"    by level: {', '.join(f'{k} {v}' for k, v in levels.items())}")
         for mail in la["would_send"]:
             print(f"    {what}: to {mail['to']}: {mail['subject']}")
-    delivery = report.get("delivery")
-    if delivery:
-        print(f"  delivered: {delivery['sent']} sent ({delivery['resent_in_doubt']} resent "
-              f"after an interruption), {delivery['retry_later']} to retry, "
-              f"{delivery['failed']} failed, {delivery['withdrawn']} withdrawn "
-              "(deadline met, disapplied or gone since)")
+    code, lines = delivery_outcome(report["delivery"]) if report.get("delivery") else (0, [])
+    for line in lines:
+        print(line)
+    return code
 
 
 def run_sink(args: argparse.Namespace) -> int:

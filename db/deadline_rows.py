@@ -21,6 +21,7 @@ from engine.status import Deadline
 _FIELDS = (
     "key", "instance", "rule", "kind", "statutory", "actor", "nominal", "due", "met_on",
     "met_by", "exception", "premature_on", "trigger", "trigger_date", "citation", "explanation",
+    "plain_explanation", "exception_recorded_on", "escalates",
 )
 
 
@@ -48,7 +49,11 @@ class DeadlineChange:
 
 def deadline_from_row(row: DeadlineRow) -> Deadline:
     values: dict[str, Any] = {name: getattr(row, name) for name in _FIELDS}
-    return Deadline(**values, exceptions_available=tuple(row.exceptions_available))
+    return Deadline(
+        **values,
+        exceptions_available=tuple(row.exceptions_available),
+        warnings=tuple(row.warnings or ()),
+    )
 
 
 def case_deadlines(session: Session, case_id: int) -> list[DeadlineRow]:
@@ -96,6 +101,7 @@ def rewrite_deadlines(
 def _values(deadline: Deadline) -> dict[str, Any]:
     values = {name: getattr(deadline, name) for name in _FIELDS}
     values["exceptions_available"] = list(deadline.exceptions_available)
+    values["warnings"] = list(deadline.warnings)
     return values
 
 

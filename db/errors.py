@@ -8,6 +8,7 @@ StoreError
 ├── CaseChanged            someone else appended first: reload and try again
 ├── ImportRejected         a bulk import with problems; carries every one of them
 ├── CalendarRejected       calendar data that does not parse
+├── UnreadableFile         an import file that cannot be read at all (a huge cell...)
 └── DatabaseUnavailable    the database is locked, down, or not initialised
 """
 
@@ -76,6 +77,10 @@ class ImportRejected(StoreError):
 
 
 class CalendarRejected(StoreError):
+    pass
+
+
+class UnreadableFile(StoreError):
     pass
 
 

@@ -8,7 +8,9 @@ wins, the other gets ``CaseChanged``. A client-supplied event id makes a retry h
 the same id with the same content is recognised and nothing new is written.
 
 Each row also gets a ``natural_key`` (a hash of the event's content plus its occurrence
-number), so a re-import of a file whose events carry no ids adds nothing either.
+number), so a re-import of a file whose events carry no ids adds nothing either, and a
+``chain_hash`` linking it to the case's previous event (``db.chain``), so an edited past
+event is found by ``ehc verify``.
 """
 
 from __future__ import annotations
@@ -16,16 +18,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import random
+import time
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db import audit
+from db import audit, chain
 from db.base import Base
 from db.deadline_rows import rewrite_deadlines
 from db.directory import get_case
@@ -40,8 +44,13 @@ from engine.status import Deadline
 
 # Core inserts: many rows in one executemany, without the ORM's per-row bookkeeping.
 EVENTS: Table = Base.metadata.tables["case_events"]
+# A writer that gave no expected_seq and lost a race tries again this often, pausing a
+# random moment of up to RETRY_PAUSE_S x attempt so racing writers spread out.
+APPEND_ATTEMPTS = 60
+RETRY_PAUSE_S = 0.005
 # Bookkeeping fields: not part of what an event says, so not part of its content hash.
-_META_FIELDS = frozenset({"id", "recorded_at", "recorded_by"})
+_META_FIELDS = frozenset({"id", "recorded_at", "recorded_by", "imported_recorded_at",
+                          "imported_recorded_by"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,7 @@ class PreparedAppend:
 
     case: Case
     base_seq: int
+    base_hash: str  # the case's last ``chain_hash`` (``chain.GENESIS`` when it has none)
     fresh: tuple[tuple[CaseEvent, str], ...]  # (event, natural key)
     repeats: tuple[RecordedEvent, ...]
     deadlines: tuple[Deadline, ...]
@@ -115,7 +125,10 @@ def append(
     """Append ``events`` to case ``reference`` if it still has ``expected_seq`` events.
 
     ``expected_seq=None`` appends after whatever the case holds when this transaction
-    reads it (still validated against that whole history).
+    reads it (still validated against that whole history). If a concurrent writer takes
+    the same seqs first, the append is prepared again over the new history -- checked on
+    its merits, refused only if the engine refuses it -- and retried, up to
+    ``APPEND_ATTEMPTS`` times; with an ``expected_seq`` it is ``CaseChanged`` at once.
 
     Raises:
         NotFound: no such case.
@@ -128,13 +141,22 @@ def append(
     prepared = prepare(session, case, [_parse(item, i) for i, item in enumerate(events)])
     if prepared.fresh and expected_seq is not None and expected_seq != prepared.base_seq:
         raise CaseChanged(reference, expected_seq, prepared.base_seq)
-    try:
-        return write(session, prepared, recorded_by)
-    except CaseChanged:
-        again = prepare(session, case, [event for event, _ in prepared.fresh])
-        if not again.fresh:  # the same events, sent twice at once: the other call won
-            return _result(case, (), prepared.repeats + again.repeats, again.base_seq, None)
-        raise CaseChanged(reference, prepared.base_seq, again.base_seq) from None
+    attempt = 1
+    while True:
+        try:
+            return write(session, prepared, recorded_by)
+        except CaseChanged:
+            # Another writer took these seqs first (PostgreSQL: both read the same history).
+            again = prepare(session, case, [event for event, _ in prepared.fresh])
+            repeats = prepared.repeats + again.repeats
+            if not again.fresh:  # the same events, sent twice at once: the other call won
+                return _result(case, (), repeats, again.base_seq, None)
+            if expected_seq is not None or attempt >= APPEND_ATTEMPTS:
+                raise CaseChanged(reference, prepared.base_seq, again.base_seq) from None
+            # No version was given: "after whatever is there", re-validated against it.
+            prepared = replace(again, repeats=repeats)
+            time.sleep(random.uniform(0, RETRY_PAUSE_S * attempt))  # noqa: S311 (jitter)
+            attempt += 1
 
 
 def prepare(
@@ -177,6 +199,7 @@ def prepare(
     return PreparedAppend(
         case=case,
         base_seq=rows[-1].seq if rows else 0,
+        base_hash=rows[-1].chain_hash if rows else chain.GENESIS,
         fresh=tuple((event, key) for _, event, key in fresh),
         repeats=tuple(repeats),
         deadlines=deadlines,
@@ -214,6 +237,9 @@ def write(
         }
         for offset, (event, key) in enumerate(prepared.fresh, start=1)
     ]
+    previous = prepared.base_hash
+    for value in values:
+        value["chain_hash"] = previous = chain.link(previous, value)
     try:
         with session.begin_nested() if savepoint else nullcontext():
             session.execute(EVENTS.insert(), values)

@@ -3,7 +3,9 @@
 Three shapes (docs/import-format.md): CSV with one row per event; JSON with one document
 per case (a single document, a list, or ``{"cases": [...]}`` as ``ehc export`` writes);
 JSON Lines with one case document per line. Nothing here touches the database: the result
-is a list of cases plus every problem found in the file itself.
+is a list of cases plus every problem found in the file itself; a file that cannot be
+read on (a CSV cell beyond the csv module's limit, JSON nested past Python's recursion
+limit) is ``UnreadableFile``, with its line.
 """
 
 from __future__ import annotations
@@ -18,11 +20,15 @@ from typing import Any
 
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 
-from db.errors import Problem
+from db.errors import Problem, UnreadableFile
 
 # ``local_authority`` is the name docs/case-format.md uses; ``la`` is the short one.
 CASE_COLUMNS = ("case", "la", "local_authority", "process", "caseworker", "opened_at")
 _INSTANT = TypeAdapter(AwareDatetime)
+# Who recorded an event in the system a file came from (``ehc export`` writes them as
+# ``recorded_by``/``recorded_at``): kept apart, since the importer is the recorder here.
+IMPORTED_RECORDER = {"recorded_by": "imported_recorded_by",
+                     "recorded_at": "imported_recorded_at"}
 
 
 @dataclass
@@ -62,7 +68,7 @@ def read_csv(text: str) -> tuple[list[IncomingCase], list[Problem]]:
                                       f"{', '.join(header) or 'empty'})")]
     cases: dict[str, IncomingCase] = {}
     problems: list[Problem] = []
-    for row in reader:
+    for row in _rows(reader):
         where = f"line {reader.line_num}"
         if None in row:
             problems.append(Problem(where, f"{len(row[None])} more cell(s) than the header has"))
@@ -74,15 +80,31 @@ def read_csv(text: str) -> tuple[list[IncomingCase], list[Problem]]:
         case = cases.setdefault(reference, IncomingCase(reference, where))
         try:
             _merge_case_columns(case, row)
-            case.events.append(IncomingEvent(where, _event_from_row(row)))
+            case.events.append(IncomingEvent(where, imported_event(_event_from_row(row))))
         except ValueError as exc:
             problems.append(Problem(where, str(exc)))
     return list(cases.values()), problems
 
 
+def _rows(reader: csv.DictReader[str]) -> Any:
+    try:
+        yield from reader
+    except csv.Error as exc:
+        limit = csv.field_size_limit()
+        raise UnreadableFile(f"line {reader.line_num + 1}: a cell longer than {limit:,} "
+                             f"characters, or not CSV ({exc})") from None
+
+
+def _loads(text: str, where: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise UnreadableFile(f"{where}: JSON nested too deeply to read") from None
+
+
 def read_json(text: str) -> tuple[list[IncomingCase], list[Problem]]:
     try:
-        doc = json.loads(text)
+        doc = _loads(text, "the document")
     except json.JSONDecodeError as exc:
         return [], [Problem(f"line {exc.lineno}", f"not valid JSON: {exc.msg}")]
     if isinstance(doc, dict) and "cases" in doc:
@@ -103,7 +125,7 @@ def read_json_lines(text: str) -> tuple[list[IncomingCase], list[Problem]]:
         if not line.strip():
             continue
         try:
-            items.append((f"line {number}", json.loads(line)))
+            items.append((f"line {number}", _loads(line, f"line {number}")))
         except json.JSONDecodeError as exc:
             problems.append(Problem(f"line {number}", f"not valid JSON: {exc.msg}"))
     cases, more = _read_documents(items)
@@ -143,8 +165,19 @@ def _case_from_document(where: str, doc: Any) -> IncomingCase:
     for n, item in enumerate(events, 1):
         if not isinstance(item, dict):
             raise ValueError(f"case {reference}: event #{n} is not an object")
-        case.events.append(IncomingEvent(f"{where} ({reference}) event #{n}", item))
+        case.events.append(IncomingEvent(f"{where} ({reference}) event #{n}",
+                                         imported_event(item)))
     return case
+
+
+def imported_event(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with who recorded it elsewhere kept apart from who records it now (an
+    earlier generation's ``imported_recorded_*`` wins: it names the first recorder)."""
+    kept = {key: value for key, value in data.items() if key not in IMPORTED_RECORDER}
+    for key, apart in IMPORTED_RECORDER.items():
+        if key in data:
+            kept.setdefault(apart, data[key])
+    return kept
 
 
 def _merge_case_columns(case: IncomingCase, row: dict[str, Any]) -> None:
@@ -182,7 +215,7 @@ def _event_from_row(row: dict[str, Any]) -> dict[str, Any]:
 
 def _json_cell(column: str, value: str) -> Any:
     try:
-        return json.loads(value)
+        return _loads(value, f"column {column!r}")
     except json.JSONDecodeError as exc:
         raise ValueError(f"column {column!r}: not valid JSON ({exc.msg})") from None
 

@@ -16,7 +16,9 @@ from db.session import database_errors
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Every module that defines tables on ``db.base.Base`` (present ones are imported).
-TABLE_MODULES = ("db.schema", "db.notify_schema", "db.account_schema")
+TABLE_MODULES = (
+    "db.schema", "db.notify_schema", "db.account_schema", "db.person_schema", "db.link_schema",
+)
 
 
 def import_table_modules() -> None:

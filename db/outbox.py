@@ -1,5 +1,6 @@
 """Writing to the outbox and moving its rows through pending -> sending -> sent, failed
-or withdrawn (``suppressed`` rows are recorded that way and never move).
+or withdrawn (``suppressed`` rows are recorded that way and never move); what is left
+after a run (``backlog``), and a person's ``requeue`` of waiting or failed rows.
 
 Every write is ``INSERT ... ON CONFLICT DO NOTHING`` on a natural key (SQLite and
 PostgreSQL both have it), so recording the same night twice, or two sweeps at once,
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, select, update
+from sqlalchemy import ColumnElement, Engine, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -209,6 +210,93 @@ def recover_interrupted(
             audit.record(session, ACTOR, "email_interrupted", la_id=row.la_id, at=now,
                          key=row.key, message_id=row.message_id, outcome=row.status)
     return resend, given_up
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """What is left in the outbox after a run: nothing here is silently stuck."""
+
+    due: int = 0  # pending and due now (the run stopped before reaching them)
+    waiting: int = 0  # pending in backoff, due again from ``first_retry`` to ``last_retry``
+    first_retry: dt.datetime | None = None
+    last_retry: dt.datetime | None = None
+    in_flight: int = 0  # ``sending``: another run has them, or one died holding them ...
+    lease_expires: dt.datetime | None = None  # ... and the last is resent after this
+    failed: int = 0  # given up, in all: for a person (``ehc outbox retry --failed``)
+
+
+def backlog(
+    engine: Engine, *, la_id: int | None, now: dt.datetime, lease: dt.timedelta
+) -> Backlog:
+    later = case((OutboxRow.next_attempt_at > now, True), else_=False)
+    query = (
+        select(OutboxRow.status, later, func.count(), func.min(OutboxRow.next_attempt_at),
+               func.max(OutboxRow.next_attempt_at), func.max(OutboxRow.claimed_at))
+        .where(OutboxRow.status.in_(("pending", "sending", "failed")), *_in_la(la_id))
+        .group_by(OutboxRow.status, later)
+    )
+    found: dict[str, Any] = {}
+    with unit_of_work(engine) as session:
+        for status, is_later, count, first, last, claimed in session.execute(query):
+            if status == "pending" and is_later:
+                found.update(waiting=count, first_retry=first, last_retry=last)
+            elif status == "pending":
+                found["due"] = count
+            elif status == "sending":
+                found["in_flight"] = found.get("in_flight", 0) + count
+                expiries = [found.get("lease_expires"), claimed + lease if claimed else None]
+                found["lease_expires"] = max((e for e in expiries if e), default=None)
+            else:
+                found["failed"] = found.get("failed", 0) + count
+    return Backlog(**found)
+
+
+@dataclass(frozen=True)
+class Requeued:
+    from_backoff: int  # pending rows made due now
+    from_failed: int  # failed rows made pending again (attempts start over)
+    no_address: int  # failed rows left failed: no address to send to
+    in_flight: int  # ``sending`` rows left alone: their lease decides
+
+
+def requeue(
+    session: Session,
+    *,
+    failed: bool,
+    case_reference: str | None,
+    actor: str,
+    now: dt.datetime,
+) -> Requeued:
+    """Make waiting rows due now and, with ``failed``, give failed rows a fresh start
+    (an ``in_doubt`` flag is kept, so a resend still carries its mark). Audited."""
+    scope: list[ColumnElement[bool]] = []
+    if case_reference is not None:
+        ids = select(EscalationRow.id).join(Case, Case.id == EscalationRow.case_id).where(
+            Case.reference == case_reference)
+        scope.append(OutboxRow.escalation_id.in_(ids))
+    backoff = _count_update(session, update(OutboxRow).where(
+        OutboxRow.status == "pending", OutboxRow.next_attempt_at > now, *scope,
+    ).values(next_attempt_at=now))
+    revived = no_address = 0
+    if failed:
+        revived = _count_update(session, update(OutboxRow).where(
+            OutboxRow.status == "failed", OutboxRow.recipient_email.is_not(None), *scope,
+        ).values(status="pending", attempts=0, next_attempt_at=now,
+                 last_error="requeued by " + actor + " (was: " + func.coalesce(
+                     OutboxRow.last_error, "") + ")"))
+        no_address = int(session.scalar(select(func.count()).select_from(OutboxRow).where(
+            OutboxRow.status == "failed", OutboxRow.recipient_email.is_(None), *scope)) or 0)
+    in_flight = int(session.scalar(select(func.count()).select_from(OutboxRow).where(
+        OutboxRow.status == "sending", *scope)) or 0)
+    result = Requeued(backoff, revived, no_address, in_flight)
+    audit.record(session, actor, "email_requeued", at=now, case=case_reference,
+                 failed=failed, from_backoff=backoff, from_failed=revived)
+    return result
+
+
+def _count_update(session: Session, statement: Any) -> int:
+    done = session.execute(statement.execution_options(synchronize_session=False))
+    return int(getattr(done, "rowcount", 0))
 
 
 def _finish(session: Session, row_id: int, **values: Any) -> None:

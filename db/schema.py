@@ -1,7 +1,8 @@
 """The case store's tables: who works where, the append-only case log, and its projections.
 
-``case_events`` is the truth and is never updated or deleted (the migration installs
-triggers that refuse both); ``deadlines`` is a projection of it, rewritten per case in the
+``case_events`` is the truth and is never updated, deleted or replaced (the migrations
+install triggers that refuse all three) and each case's rows are hash-chained
+(``db.chain``); ``deadlines`` is a projection of it, rewritten per case in the
 same transaction as each append and rebuildable at any time. ``audit_log`` is append-only
 too. Legal dates are ``Date``; instants are aware UTC (``db.base.UtcDateTime``).
 """
@@ -110,6 +111,8 @@ class CaseEventRow(Base):
     natural_key: Mapped[str] = mapped_column(String(80))
     recorded_at: Mapped[dt.datetime]
     recorded_by: Mapped[str] = mapped_column(String(100))
+    # This row's link in the case's hash chain (``db.chain``): edits show up in ``ehc verify``.
+    chain_hash: Mapped[str] = mapped_column(String(64))
 
 
 class DeadlineRow(Base):
@@ -141,6 +144,10 @@ class DeadlineRow(Base):
     trigger_date: Mapped[dt.date]
     citation: Mapped[str] = mapped_column(Text)
     explanation: Mapped[str] = mapped_column(Text)
+    plain_explanation: Mapped[str] = mapped_column(Text, default="")  # the family's
+    warnings: Mapped[list[str]] = mapped_column(JsonDoc, default=list)
+    exception_recorded_on: Mapped[dt.date | None]
+    escalates: Mapped[bool] = mapped_column(default=True)
     projected_at: Mapped[dt.datetime]
 
 
@@ -158,3 +165,12 @@ class AuditEntry(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     la_id: Mapped[int | None] = mapped_column(ForeignKey("local_authorities.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+
+
+def column_size(model: type[Base], column: str) -> int:
+    """The characters a text column holds: the door (``services.door``) refuses more on
+    both backends, so PostgreSQL never refuses what SQLite would have kept."""
+    kind = model.__table__.c[column].type
+    if not isinstance(kind, String) or kind.length is None:
+        raise TypeError(f"{model.__tablename__}.{column} is not a sized text column")
+    return kind.length

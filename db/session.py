@@ -1,17 +1,24 @@
 """How to connect to the database, and the unit of work.
 
-The URL and the busy timeout come from the caller (``services.settings``: the
-``EHC_DATABASE_URL``, ``EHC_DATA_DIR`` and ``EHC_DB_BUSY_TIMEOUT`` variables); nothing
-here reads the environment.
+The URL, the busy timeout and the lock retry come from the caller (``services.settings``:
+the ``EHC_DATABASE_URL``, ``EHC_DATA_DIR``, ``EHC_DB_BUSY_TIMEOUT`` and
+``EHC_DB_LOCK_RETRY_SECONDS`` variables); nothing here reads the environment.
+
+A SQLite database holds children's data: its directory is created 0700 and its file 0600
+(SQLite gives its -wal and -shm files the file's mode).
 
 On SQLite every connection gets WAL (readers never block the writer), a busy timeout
 and foreign keys. Write units of work start with ``BEGIN IMMEDIATE``, so two writers are
 serialised up front: the second one waits, then sees the first one's events (and is told
-the case changed) instead of failing half-way with a stale snapshot.
+the case changed) instead of failing half-way with a stale snapshot; one still waiting
+after the busy timeout keeps asking for the lock retry's seconds before it is told the
+database is locked.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,12 +26,14 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from db.errors import DatabaseUnavailable
 
 DEFAULT_BUSY_TIMEOUT_S = 10.0
+DEFAULT_LOCK_RETRY_S = 30.0
+LOCK_RETRY_PAUSE_S = 0.1
 
 
 def describe(url: str | URL) -> str:
@@ -32,21 +41,33 @@ def describe(url: str | URL) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def make_engine(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Engine:
-    """A new engine for ``url``."""
+def make_engine(
+    url: str,
+    *,
+    busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+    lock_retry_s: float = DEFAULT_LOCK_RETRY_S,
+) -> Engine:
+    """A new engine for ``url`` (SQLite: a writer waits ``busy_timeout_s`` for the lock,
+    then keeps asking for ``lock_retry_s`` more before it is reported locked)."""
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
-        return _sqlite_engine(sa_url, busy_timeout_s)
+        return _sqlite_engine(sa_url, busy_timeout_s, lock_retry_s)
     return create_engine(sa_url, pool_pre_ping=True)
 
 
 _ENGINES: dict[str, Engine] = {}
 
 
-def get_engine(url: str, *, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Engine:
+def get_engine(
+    url: str,
+    *,
+    busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+    lock_retry_s: float = DEFAULT_LOCK_RETRY_S,
+) -> Engine:
     """The process-wide engine for ``url`` (created on first use)."""
     if url not in _ENGINES:
-        _ENGINES[url] = make_engine(url, busy_timeout_s=busy_timeout_s)
+        _ENGINES[url] = make_engine(url, busy_timeout_s=busy_timeout_s,
+                                    lock_retry_s=lock_retry_s)
     return _ENGINES[url]
 
 
@@ -56,9 +77,9 @@ def dispose_engines() -> None:
         _ENGINES.popitem()[1].dispose()
 
 
-def _sqlite_engine(url: URL, timeout: float) -> Engine:
+def _sqlite_engine(url: URL, timeout: float, retry_for: float) -> Engine:
     if url.database and url.database != ":memory:":
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        _create_private(Path(url.database))
     engine = create_engine(url, connect_args={"timeout": timeout})
 
     @event.listens_for(engine, "connect")
@@ -75,9 +96,31 @@ def _sqlite_engine(url: URL, timeout: float) -> Engine:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # A write lock still held after the busy timeout (a long import, a big rebuild):
+        # nothing is done yet, so keep asking for a bounded while before giving up.
+        give_up = time.monotonic() + retry_for
+        while True:
+            try:
+                connection.exec_driver_sql(f"BEGIN {mode}")
+                return
+            except OperationalError as exc:
+                if "locked" not in str(exc.orig).lower() or time.monotonic() >= give_up:
+                    raise
+                time.sleep(LOCK_RETRY_PAUSE_S)
 
     return engine
+
+
+def _create_private(path: Path) -> None:
+    """Make a missing data directory 0700 and a missing database file 0600 (SQLite would
+    create it with the umask's mode, usually world-readable); existing ones are left as
+    they are."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 @contextmanager

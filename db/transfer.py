@@ -49,6 +49,42 @@ def import_cases(
 ) -> ImportReport:
     """Import ``cases`` into the caller's transaction, or raise ``ImportRejected`` listing
     ``problems`` (from reading the file) plus every problem found here."""
+    plans, found = _plan_all(session, cases, problems, progress)
+    if found:
+        raise ImportRejected(found)
+    return _write_all(session, plans, actor=actor, source=source)
+
+
+@dataclass(frozen=True)
+class ImportCheck:
+    would: ImportReport  # what importing now would write
+    problems: tuple[Problem, ...]  # what would refuse it (empty: it would be written)
+
+
+def check_cases(
+    session: Session,
+    cases: Sequence[IncomingCase],
+    *,
+    problems: Sequence[Problem] = (),
+    progress: Progress = silent,
+) -> ImportCheck:
+    """Everything ``import_cases`` checks, against the store as it is, writing nothing (a
+    dry run): what it would add, and every problem that would refuse it."""
+    plans, found = _plan_all(session, cases, problems, progress)
+    fresh = [len(plan.fresh) for _, plan, _ in plans]
+    would = ImportReport(
+        cases_opened=sum(is_new for _, _, is_new in plans),
+        cases_touched=sum(n > 0 for n in fresh),
+        events_added=sum(fresh),
+        events_already_present=sum(len(plan.repeats) for _, plan, _ in plans),
+    )
+    return ImportCheck(would, tuple(found))
+
+
+def _plan_all(
+    session: Session, cases: Sequence[IncomingCase], problems: Sequence[Problem],
+    progress: Progress,
+) -> tuple[list[tuple[IncomingCase, PreparedAppend, bool]], list[Problem]]:
     found = list(problems)
     plans: list[tuple[IncomingCase, PreparedAppend, bool]] = []
     known = _Known(session, [incoming.reference for incoming in cases])
@@ -67,9 +103,7 @@ def import_cases(
         except EventRefused as exc:
             where = incoming.events[exc.index].where if exc.index is not None else incoming.where
             found.append(Problem(where, f"case {incoming.reference}: {exc.reason}"))
-    if found:
-        raise ImportRejected(found)
-    return _write_all(session, plans, actor=actor, source=source)
+    return plans, found
 
 
 def export_cases(
@@ -107,13 +141,16 @@ def export_cases(
 
 
 def _exported_event(row: CaseEventRow) -> dict[str, Any]:
-    """The event as recorded; when and by whom come from the row unless the event already
-    carried them (from the system it was first imported from)."""
+    """The event as recorded, with when and by whom from the row: the recorder is never
+    what an event says. Who recorded it in an earlier system stays apart, as
+    ``imported_recorded_by``/``_at`` (an older row may still carry it as ``recorded_*``)."""
     record = to_record(row)
-    event = record.event
-    bookkeeping = {"recorded_at": event.recorded_at or record.recorded_at,
-                   "recorded_by": event.recorded_by or record.recorded_by}
-    return dump_event(event.model_copy(update=bookkeeping))
+    data = dump_event(record.event)
+    for key in ("recorded_by", "recorded_at"):
+        if key in data:
+            data.setdefault(f"imported_{key}", data.pop(key))
+    return {**data, "recorded_at": record.recorded_at.isoformat(),
+            "recorded_by": record.recorded_by}
 
 
 class _Known:

@@ -4,24 +4,26 @@ The public surface is ``__all__`` (a test keeps it honest); everything else is i
 """
 
 from calendars.errors import CalendarGap
-from engine.deadlines import project_deadlines
+from engine.deadlines import Projection, project_case, project_deadlines
 from engine.errors import EngineError, IllegalTransition, InvalidEvent, InvalidHistory
 from engine.events import CaseEvent, dump_event, event_date, parse_event, parse_events
 from engine.history import effective_history
 from engine.report import deadline_row, deadline_rows, report
 from engine.rules import TIMESCALES, Rule
 from engine.stages import check_history
-from engine.status import Deadline, Status, days_late, status_on
+from engine.status import CaseWarning, Deadline, Status, days_late, status_on
 
 __all__ = [
     "TIMESCALES",
     "CalendarGap",
     "CaseEvent",
+    "CaseWarning",
     "Deadline",
     "EngineError",
     "IllegalTransition",
     "InvalidEvent",
     "InvalidHistory",
+    "Projection",
     "Rule",
     "Status",
     "check_history",
@@ -33,6 +35,7 @@ __all__ = [
     "event_date",
     "parse_event",
     "parse_events",
+    "project_case",
     "project_deadlines",
     "report",
     "status_on",

@@ -1,24 +1,37 @@
 """project_deadlines: a case's history and its calendar in, its statutory deadlines out.
 
 Pure: the same history and calendar always give the same deadlines, whatever the date.
-Each deadline carries an explanation a caseworker can read aloud to a parent: what
-started the clock, the arithmetic, the days skipped and why, and any exception.
+Each deadline carries two explanations of the same facts: the staff one (what started the
+clock, the arithmetic, the days skipped and why, any exception, the source) and the
+family's (``engine.plain``). ``project_case`` also returns the case's warnings: what the
+caseworker must look at (an exception recorded at the wrong time, a pairing guessed).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import engine.exemptions as exemptions
+import engine.plain as plain
 from calendars.base import WorkingCalendar
-from engine.clocks import Clock, run_rule
-from engine.events import CaseEvent, ExceptionRecorded, event_date
+from engine.clocks import Case, Clock, run_rule
+from engine.events import ACT_IN_FORCE, CaseEvent, ExceptionRecorded, event_date
+from engine.pairing import pair
 from engine.periods import long_date
 from engine.rules import TIMESCALES
 from engine.special import SPECIALS
 from engine.stages import check_history
-from engine.status import Deadline
+from engine.status import CaseWarning, Deadline
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A case's deadlines and its warnings (each deadline's own warnings among them)."""
+
+    deadlines: tuple[Deadline, ...]
+    warnings: tuple[CaseWarning, ...]
 
 
 def project_deadlines(
@@ -36,25 +49,117 @@ def project_deadlines(
 
     Raises:
         InvalidHistory: the events cannot all be true (with the offending event's index).
+            A clock that needs dates the calendar has no data for is refused the same
+            way, at the event that started it.
+    """
+    return project_case(history, calendar).deadlines
+
+
+def project_case(history: Sequence[CaseEvent], calendar: WorkingCalendar) -> Projection:
+    """Every deadline the history implies, and what the caseworker must look at.
+
+    Args and Raises: as ``project_deadlines``.
+
+    Returns:
+        The deadlines (as ``project_deadlines`` gives them) and the warnings, each
+        pointing at the event (log index) and the deadline it is about, in log order.
     """
     indexed = check_history(history)
     for index, event in indexed:
         if isinstance(event, ExceptionRecorded):
             exemptions.check_grounds(index, event)
     events = [event for _, event in indexed]
+    pairing = pair(indexed)
+    case = Case(events, calendar, pairing, {id(e): i for i, e in indexed},
+                list(pairing.warnings))
+    evidence = exemptions.Evidence.of(events)
+    judged = _judge(case, evidence)
+    _exception_warnings(case, evidence)
+    _attach(case, [clock for clock, _, _ in judged])
     deadlines = []
+    for clock, exception, available in judged:
+        with case.pointing_at(clock.trigger):
+            deadlines.append(_deadline(clock, exception, available, calendar))
+    deadlines.sort(key=lambda d: (d.nominal, d.key, d.instance))
+    warnings = sorted(
+        dict.fromkeys(case.warnings), key=lambda w: (w.index is None, w.index or 0)
+    )
+    return Projection(tuple(deadlines), tuple(warnings))
+
+
+Judged = tuple[Clock, ExceptionRecorded | None, tuple[str, ...]]
+
+
+def _judge(case: Case, evidence: exemptions.Evidence) -> list[Judged]:
+    """Every rule's clocks that apply, each with the exception that disapplies it (if
+    any) and the grounds available."""
+    judged: list[Judged] = []
     for rule in TIMESCALES:
-        for clock in run_rule(rule, events, calendar):
-            if rule.special is not None and not SPECIALS[rule.special](clock, events, calendar):
-                continue
-            deadlines.append(_deadline(clock, events, calendar))
-    return tuple(sorted(deadlines, key=lambda d: (d.nominal, d.key, d.instance)))
+        for clock in run_rule(rule, case):
+            with case.pointing_at(clock.trigger):
+                if rule.special is not None and not SPECIALS[rule.special](clock, case):
+                    continue
+                exception = exemptions.recorded(clock, evidence)
+                available = exemptions.available(clock, evidence, case.calendar)
+            if exception is not None:
+                exemptions.wrong_time(clock, exception, available)
+            _before_the_act(clock)
+            judged.append((clock, exception, () if exception else available))
+    return judged
 
 
-def _deadline(clock: Clock, events: Sequence[CaseEvent], calendar: WorkingCalendar) -> Deadline:
+def _exception_warnings(case: Case, evidence: exemptions.Evidence) -> None:
+    """An exception that disapplied nothing is a warning on the case, and on the clock it
+    came nearest to."""
+    for event, reason, near in exemptions.unapplied(evidence):
+        message = (
+            f"the exception {event.ground} recorded on {long_date(event.date)} disapplies "
+            f"nothing: {reason}"
+        )
+        case.warn(event, message)
+        if near is not None:
+            near.warnings.append(message)
+
+
+def _attach(case: Case, clocks: Sequence[Clock]) -> None:
+    """A warning about an event that starts clocks goes on those clocks' deadlines (so the
+    stored projection carries it); then every deadline's warnings join the case's, named
+    by key. Warnings about no clock's trigger stay the case's own."""
+    started: dict[int, list[Clock]] = {}
+    for clock in clocks:
+        started.setdefault(id(clock.trigger), []).append(clock)
+    by_position = {case.positions[key]: found for key, found in started.items()}
+    own = []
+    for warning in case.warnings:
+        targets = by_position.get(warning.index, []) if warning.index is not None else []
+        for clock in targets:
+            clock.warnings.append(warning.message)
+        if not targets:
+            own.append(warning)
+    case.warnings[:] = own
+    for clock in clocks:
+        for message in dict.fromkeys(clock.warnings):
+            case.warnings.append(CaseWarning(
+                message, case.positions.get(id(clock.trigger)), clock.rule.key, clock.instance
+            ))
+
+
+def _before_the_act(clock: Clock) -> None:
+    if event_date(clock.trigger) < ACT_IN_FORCE:
+        clock.warnings.append(
+            f"imported: the {clock.trigger.type} of {long_date(event_date(clock.trigger))} "
+            "came before the Children and Families Act 2014 Part 3 applied (1 Sep 2014); "
+            "this date is what the 2014 Regulations would give, for reference only"
+        )
+
+
+def _deadline(
+    clock: Clock,
+    exception: ExceptionRecorded | None,
+    available: tuple[str, ...],
+    calendar: WorkingCalendar,
+) -> Deadline:
     rule = clock.rule
-    exception = exemptions.recorded(clock, events)
-    available = () if exception else exemptions.available(clock, events, calendar)
     return Deadline(
         key=rule.key,
         instance=clock.instance,
@@ -73,6 +178,10 @@ def _deadline(clock: Clock, events: Sequence[CaseEvent], calendar: WorkingCalend
         exceptions_available=available,
         premature_on=clock.premature_on,
         actor=rule.actor,
+        plain_explanation=plain.explain(clock, exception, calendar),
+        warnings=tuple(dict.fromkeys(clock.warnings)),
+        exception_recorded_on=exception.date if exception else None,
+        escalates=rule.escalates,
     )
 
 

@@ -141,9 +141,10 @@ def track_of(deadline: Deadline, as_of: dt.date) -> Track | None:
         as_of: the day it is judged on; a deadline met on or before it is done.
 
     Returns:
-        The track, or None for computed dates, windows not acted inside, and met limits.
+        The track, or None for computed dates, windows not acted inside, met limits and
+        facts of record (``Deadline.escalates`` false).
     """
-    if deadline.kind == "date":
+    if deadline.kind == "date" or not deadline.escalates:
         return None
     if deadline.kind == "window":
         premature = deadline.premature_on is not None and deadline.premature_on <= as_of

@@ -15,13 +15,16 @@ removes an earlier event from the reckoning without deleting it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     TypeAdapter,
@@ -34,16 +37,70 @@ from engine.errors import InvalidEvent
 
 LONDON = ZoneInfo("Europe/London")
 
+# The door's limits (docs/case-format.md §2). Dates the engine can count with: the calendar
+# covers 2000-2100, so a clock from the last years may still run out of calendar (refused
+# as an impossible history, pointing at its trigger). A date of birth may be older (a young
+# person's plan runs to 25).
+FIRST_DATE, LAST_DATE = dt.date(2000, 1, 1), dt.date(2099, 12, 31)
+FIRST_BIRTH_DATE = dt.date(1900, 1, 1)
+# Children and Families Act 2014 Part 3 and the SEND Regulations 2014 came into force on
+# 1 September 2014: a request before then was made under the old law (statements).
+ACT_IN_FORCE = dt.date(2014, 9, 1)
+MAX_EVENTS = 10_000  # no real case comes near; beyond it the history is refused, not run
+MAX_DEPTH = 20  # nesting of objects and lists inside one event
+MAX_TEXT = 10_000  # characters in one text field
+
+
+def _no_numbers(value: Any) -> Any:
+    """A date is written YYYY-MM-DD: a number (``"date": 0``) is not read as 1970-01-01,
+    and a UK date (20/07/2026) is told the format rather than "invalid character in year"."""
+    if isinstance(value, bool | int | float):
+        raise ValueError(f"expected a date written YYYY-MM-DD, not the number {value!r}")
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
+        uk = _UK_DATE.fullmatch(value.strip())
+        example = (f" (e.g. {uk[3]}-{int(uk[2]):02d}-{int(uk[1]):02d} for {value.strip()})"
+                   if uk else "")
+        raise ValueError(f"{value!r} is not a date written YYYY-MM-DD{example}")
+    return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(T00:00(:00(\.0+)?)?)?")
+_UK_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
+
+
+def _date_between(first: dt.date, last: dt.date) -> Any:
+    def check(value: dt.date) -> dt.date:
+        if not first <= value <= last:
+            raise ValueError(
+                f"{value.isoformat()} is outside the dates the engine counts with "
+                f"({first.isoformat()} to {last.isoformat()})"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+LegalDate = Annotated[
+    dt.date, BeforeValidator(_no_numbers), _date_between(FIRST_DATE, LAST_DATE)
+]
+BirthDate = Annotated[
+    dt.date, BeforeValidator(_no_numbers), _date_between(FIRST_BIRTH_DATE, LAST_DATE)
+]
+# Mediation issues (reg 32): these three names are the kinds the rules treat differently
+# (health issues go to the ICB, R23); any other text is kept as a description.
+ISSUE_KINDS = ("education", "health", "social_care")
+
 ServiceMethod = Literal["email", "hand", "first_class_post", "second_class_post"]
 Phase = Literal[
     "early_years", "infant", "junior", "primary", "middle", "secondary", "post16_institution",
     "school",
 ]
-# Clock names an exception can disapply (§5.1 scope per clock, §5.2 advice).
-Clock = Literal[
+# Exception scopes: the clocks an exception can disapply (§5.1 scope per clock, §5.2 advice).
+ExceptionScope = Literal[
     "decision_to_assess", "decision_not_to_issue", "final_plan", "advice",
     "reassessment_final_plan",
 ]
+EXCEPTION_SCOPES: tuple[str, ...] = ExceptionScope.__args__  # type: ignore[attr-defined]
 ExceptionGround = Literal[
     "reg5_4_a_school_closure", "reg5_4_b_early_years_closure",
     "reg5_4_c_exceptional_personal_circumstances", "reg5_4_d_absent_4_weeks",
@@ -67,10 +124,22 @@ class _Event(BaseModel):
     recorded_at: AwareDatetime | None = None
     recorded_by: str | None = None
     note: str | None = None
+    # Set by an import of an older system's history: allows what a live case may not
+    # (a request before the Act came into force), with a warning on its deadlines.
+    imported: bool | None = None
 
 
 class _Dated(_Event):
-    date: dt.date
+    date: LegalDate
+
+
+def _after_the_act(event: _Dated) -> None:
+    if event.date < ACT_IN_FORCE and not event.imported:
+        raise ValueError(
+            f"date {event.date.isoformat()} is before the Children and Families Act 2014 Part 3 "
+            f"came into force ({ACT_IN_FORCE.isoformat()}): that request was made under the "
+            'old law; an imported history may still record it with "imported": true'
+        )
 
 
 class RequestReceived(_Dated):
@@ -89,12 +158,28 @@ class RequestReceived(_Dated):
                 instant = TypeAdapter(AwareDatetime).validate_python(data["received_at"])
             except ValidationError:
                 return data  # field validation then reports what is wrong with received_at
-            return {**data, "date": instant.astimezone(LONDON).date()}
+            try:
+                return {**data, "date": instant.astimezone(LONDON).date()}
+            except OverflowError:
+                raise ValueError(
+                    f"received_at {data['received_at']!r} is outside the dates the engine "
+                    "counts with"
+                ) from None
         return data
+
+    @model_validator(mode="after")
+    def _under_the_act(self) -> RequestReceived:
+        _after_the_act(self)
+        return self
 
 
 class LaBecameResponsible(_Dated):
     type: Literal["la_became_responsible"]
+
+    @model_validator(mode="after")
+    def _under_the_act(self) -> LaBecameResponsible:
+        _after_the_act(self)
+        return self
 
 
 class DecisionToAssessNotified(_Dated):
@@ -110,7 +195,7 @@ class AdviceRequested(_Dated):
     organisation: str | None = None  # the ICB or trust, or who the "other" adviser is
     school: str | None = None
     advice_id: str | None = None
-    received_on: dt.date | None = None  # when the body received it; defaults to ``date``
+    received_on: LegalDate | None = None  # when the body received it; defaults to ``date``
 
 
 class AdviceReceived(_Dated):
@@ -133,8 +218,8 @@ class AppointmentNotKept(_Dated):
 
 class AbsenceFromArea(_Dated):
     type: Literal["absence_from_area"]
-    from_: dt.date = Field(alias="from")
-    to: dt.date
+    from_: LegalDate = Field(alias="from")
+    to: LegalDate
 
     @model_validator(mode="after")
     def _ordered(self) -> AbsenceFromArea:
@@ -148,8 +233,8 @@ class SchoolClosure(_Event):
 
     type: Literal["school_closure"]
     school: str
-    closed_from: dt.date
-    reopens_on: dt.date
+    closed_from: LegalDate
+    reopens_on: LegalDate
 
     @model_validator(mode="after")
     def _ordered(self) -> SchoolClosure:
@@ -165,14 +250,23 @@ class ExceptionRecorded(_Dated):
 
     type: Literal["exception_recorded"]
     ground: ExceptionGround
-    applies_to: tuple[Clock, ...] = Field(min_length=1)
+    applies_to: tuple[ExceptionScope, ...] = Field(min_length=1)
     advice_id: str | None = None  # for ``advice``: which request; None = every open one
     advisor: str | None = None
 
     @field_validator("applies_to", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
-        return (value,) if isinstance(value, str) else value
+        """One name or a list; an unknown name is one clause that lists the known ones."""
+        names = (value,) if isinstance(value, str) else value
+        if isinstance(names, list | tuple):
+            unknown = [n for n in names if n not in EXCEPTION_SCOPES]
+            if unknown:
+                raise ValueError(
+                    f"unknown {', '.join(repr(n) for n in unknown)}: expected one or more "
+                    f"of {', '.join(EXCEPTION_SCOPES)}"
+                )
+        return names
 
 
 class DecisionNotToIssueNotified(_Dated):
@@ -200,13 +294,14 @@ class FinalPlanIssued(_Dated):
 
 class ChildDateOfBirth(_Dated):
     type: Literal["child_date_of_birth"]
+    date: BirthDate
 
 
 class ReviewMeetingScheduled(_Dated):
     """A review meeting booked for ``meeting_date``: starts the reg 20(3)-(4) notice clocks."""
 
     type: Literal["review_meeting_scheduled"]
-    meeting_date: dt.date
+    meeting_date: LegalDate
 
 
 class ReviewInvitationsSent(_Dated):
@@ -258,7 +353,7 @@ class PhaseTransferExpected(_Event):
     type: Literal["phase_transfer_expected"]
     from_: Phase = Field(alias="from")
     to: Phase
-    transfer_date: dt.date
+    transfer_date: LegalDate
 
 
 class DecisionLetterSent(_Dated):
@@ -267,14 +362,48 @@ class DecisionLetterSent(_Dated):
     method: ServiceMethod | None = None
 
 
-class _Mediation(_Dated):
-    issues: str | None = None
+class _AboutALetter(_Dated):
+    """An event about one decision letter: ``decision_letter`` names it by ``id``; without
+    it the engine pairs the event as docs/case-format.md §6a says (R21, R26)."""
+
+    decision_letter: str | None = Field(default=None, min_length=1)
+
+
+class _Mediation(_AboutALetter):
+    issues: tuple[str, ...] | None = None
     action: str | None = None
     health: bool = False
+
+    @field_validator("issues", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    @property
+    def issue_kinds(self) -> frozenset[str]:
+        """Which of education, health and social care the mediation is about
+        (``health: true`` is the older way of saying health)."""
+        kinds = {issue for issue in self.issues or () if issue in ISSUE_KINDS}
+        return frozenset(kinds | ({"health"} if self.health else set()))
+
+    @property
+    def about_health(self) -> bool:
+        return "health" in self.issue_kinds
+
+    @property
+    def health_only(self) -> bool:
+        """Only health issues: the ICB, not the LA, arranges the mediation (R23)."""
+        return self.issue_kinds == {"health"}
 
 
 class MediationRequested(_Mediation):
     type: Literal["mediation_requested"]
+
+
+class MediationIcbTold(_Mediation):
+    """The LA told the ICB that the parent wants mediation about health issues (R23)."""
+
+    type: Literal["mediation_icb_told"]
 
 
 class MediationDeclined(_Mediation):
@@ -308,12 +437,12 @@ class MoveNotifiedToOldLa(_Dated):
     """The old LA became aware of the move (``date``) to happen on ``move_date``."""
 
     type: Literal["move_notified_to_old_la"]
-    move_date: dt.date
+    move_date: LegalDate
 
 
 class PlanTransferred(_Dated):
     type: Literal["plan_transferred"]
-    move_date: dt.date | None = None
+    move_date: LegalDate | None = None
 
 
 class NewLaNotified(_Dated):
@@ -342,7 +471,7 @@ class UnopposedAppealNotified(_Dated):
     appeal: Literal["refuse_to_assess", "refuse_to_reassess", "contents", "cease"]
 
 
-class AppealRegistered(_Dated):
+class AppealRegistered(_AboutALetter):
     type: Literal["appeal_registered"]
 
 
@@ -371,7 +500,8 @@ CaseEvent = Annotated[
     | FinalPlanIssued | ChildDateOfBirth | ReviewMeetingScheduled | ReviewInvitationsSent
     | ReviewAdviceCirculated | ReviewMeetingHeld | ReviewReportSent | ReviewDecisionNotified
     | AmendmentNoticeServed | AmendedPlanIssued | DecisionNotToAmendNotified | PlanLastReviewed
-    | PhaseTransferExpected | DecisionLetterSent | MediationRequested | MediationDeclined
+    | PhaseTransferExpected | DecisionLetterSent | MediationRequested | MediationIcbTold
+    | MediationDeclined
     | MediationConcluded | MediationCertificateIssued | MediationAgreement
     | ReassessmentRequestReceived | ReassessmentDecisionNotified | MoveNotifiedToOldLa
     | PlanTransferred | NewLaNotified | TribunalOrder | TribunalOrderComplied
@@ -412,6 +542,9 @@ def parse_event(data: Any, *, index: int | None = None) -> CaseEvent:
     """
     if not isinstance(data, Mapping):
         raise InvalidEvent(f"an event must be an object, not {type(data).__name__}", index=index)
+    problem = _unreadable(data)
+    if problem is not None:
+        raise InvalidEvent(problem, index=index)
     kind = data.get("type")
     if kind is None:
         raise InvalidEvent("event has no 'type'", index=index)
@@ -426,8 +559,62 @@ def parse_event(data: Any, *, index: int | None = None) -> CaseEvent:
 
 
 def parse_events(items: Iterable[Any]) -> list[CaseEvent]:
-    """Validate a whole history, failing on the first bad event with its position."""
-    return [parse_event(item, index=i) for i, item in enumerate(items)]
+    """Validate a whole history, failing on the first bad event with its position.
+
+    Raises:
+        InvalidEvent: the first bad event; or more than ``MAX_EVENTS`` events.
+    """
+    events = []
+    for i, item in enumerate(items):
+        if i == MAX_EVENTS:
+            raise InvalidEvent(too_many_events())
+        events.append(parse_event(item, index=i))
+    return events
+
+
+def too_many_events() -> str:
+    return (
+        f"a case history may hold at most {MAX_EVENTS:,} events; this one has more, which "
+        "no real case does (was a file appended to itself, or several cases merged?)"
+    )
+
+
+def _unreadable(data: Mapping[str, Any]) -> str | None:
+    """What makes raw event data unusable before validation even starts: nesting deeper
+    than ``MAX_DEPTH``, text that is not valid Unicode (a lone surrogate such as
+    ``\\ud800``, which no file or screen can show, or a NUL, which PostgreSQL cannot
+    store) or longer than ``MAX_TEXT``."""
+    stack: list[tuple[str, Any, int]] = [("", data, 1)]
+    while stack:
+        path, value, depth = stack.pop()
+        if isinstance(value, Mapping | list | tuple):
+            if depth > MAX_DEPTH:
+                return f"{path or 'the event'}: nested more than {MAX_DEPTH} levels deep"
+            items = value.items() if isinstance(value, Mapping) else enumerate(value)
+            for key, item in items:
+                name = f"{path}.{key}" if path else str(key)
+                if isinstance(key, str) and (problem := _bad_text(key)):
+                    return f"field name {key!r}: {problem}"
+                stack.append((name, item, depth + 1))
+        elif isinstance(value, str) and (problem := _bad_text(value)):
+            return f"{path}: {problem}"
+    return None
+
+
+def _bad_text(text: str) -> str | None:
+    if len(text) > MAX_TEXT:
+        return f"text of {len(text):,} characters is longer than the {MAX_TEXT:,} allowed"
+    if "\x00" in text:
+        return (f"not valid text: character {text.index(chr(0)) + 1} is a NUL (\\x00), "
+                "which cannot be stored")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return (
+            f"not valid text: character {exc.start + 1} is a lone surrogate "
+            f"({text[exc.start]!r}), which cannot be stored or shown"
+        )
+    return None
 
 
 def dump_event(event: CaseEvent) -> dict[str, Any]:

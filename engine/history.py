@@ -16,7 +16,7 @@ the stage machines in ``engine.stages``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from engine.errors import InvalidHistory
@@ -44,7 +44,7 @@ SAME_DAY_ORDER: tuple[str, ...] = (
     "review_meeting_held", "review_report_sent", "review_decision_notified",
     "amendment_notice_served", "amended_plan_issued", "decision_not_to_amend_notified",
     "reassessment_request_received", "reassessment_decision_notified",
-    "decision_letter_sent", "mediation_requested", "mediation_declined",
+    "decision_letter_sent", "mediation_requested", "mediation_icb_told", "mediation_declined",
     "mediation_concluded", "mediation_certificate_issued", "mediation_agreement",
     "appeal_registered", "unopposed_appeal_notified", "tribunal_order",
     "tribunal_order_complied", "case_closed",
@@ -61,29 +61,37 @@ _ASSESSMENT_TRIGGERS = ("request_received", "la_became_responsible")
 _WHY_TRIGGER = "the request (or s.24 responsibility) it answers must come first"
 
 
-def _same_advice(later: CaseEvent, anchor: CaseEvent) -> bool:
-    """Advice (or a missed appointment) pairs with its request by ``advice_id``, else adviser."""
-    if not isinstance(anchor, AdviceRequested):
-        return False
+def _advice_keys(anchor: CaseEvent) -> tuple[Hashable, ...]:
+    """The keys an advice request is found under: its ``advice_id``, its adviser, any."""
+    assert isinstance(anchor, AdviceRequested)
+    return (("id", anchor.advice_id), ("advisor", anchor.advisor), "any")
+
+
+def _same_advice(later: CaseEvent) -> Hashable:
+    """Advice (or a missed appointment) pairs with its request by ``advice_id``, else adviser;
+    a missed appointment naming no adviser follows whichever request came first."""
     assert isinstance(later, AdviceReceived | AppointmentNotKept)
     if later.advice_id is not None:
-        return anchor.advice_id == later.advice_id
+        return ("id", later.advice_id)
     if later.advisor is not None:
-        return anchor.advisor == later.advisor
-    return True  # a missed appointment naming no adviser follows whichever request came first
+        return ("advisor", later.advisor)
+    return "any"
 
 
 @dataclass(frozen=True)
 class After:
     """``event`` cannot be dated before the earliest of ``anchors`` present in the history.
 
-    ``pairs`` narrows the anchors to the ones that event belongs to (advice to its request).
+    ``pairs`` narrows the anchors to the ones that event belongs to (advice to its
+    request): it gives the key the event looks its anchor up by, and ``keys`` the keys
+    each anchor is filed under, so the check is one pass (linear in the history).
     """
 
     event: str
     anchors: tuple[str, ...]
     why: str
-    pairs: Callable[[CaseEvent, CaseEvent], bool] | None = None
+    pairs: Callable[[CaseEvent], Hashable] | None = None
+    keys: Callable[[CaseEvent], tuple[Hashable, ...]] | None = None
 
 
 ORDER: tuple[After, ...] = (
@@ -107,11 +115,11 @@ ORDER: tuple[After, ...] = (
     ),
     After(
         "advice_received", ("advice_requested",),
-        "advice cannot arrive before it was requested", _same_advice,
+        "advice cannot arrive before it was requested", _same_advice, _advice_keys,
     ),
     After(
         "appointment_not_kept", ("advice_requested",),
-        "the adviser's appointment follows the request for advice", _same_advice,
+        "the adviser's appointment follows the request for advice", _same_advice, _advice_keys,
     ),
     After(
         "review_decision_notified", ("review_meeting_held",),
@@ -137,6 +145,10 @@ ORDER: tuple[After, ...] = (
     After(
         "mediation_declined", ("decision_letter_sent",),
         "mediation is about a decision the LA has already sent (reg 33)",
+    ),
+    After(
+        "mediation_icb_told", ("mediation_requested",),
+        "the LA tells the ICB once the parent has asked for mediation",
     ),
     After(
         "mediation_concluded", ("mediation_requested",),
@@ -278,23 +290,36 @@ def _withdrawn(events: Sequence[CaseEvent], by_id: dict[str, int]) -> dict[int, 
     return withdrawn
 
 
+def _earliest_anchors(history: Sequence[Indexed]) -> dict[tuple[int, Hashable], CaseEvent]:
+    """The earliest anchor of each (ORDER row, key), in one pass: the history is in date
+    order, so the first one filed under a key is the earliest."""
+    earliest: dict[tuple[int, Hashable], CaseEvent] = {}
+    anchored = {kind for rule in ORDER for kind in rule.anchors}
+    for _, anchor in history:
+        if anchor.type not in anchored:
+            continue
+        for number, rule in enumerate(ORDER):
+            if anchor.type in rule.anchors:
+                for key in rule.keys(anchor) if rule.keys else ("any",):
+                    earliest.setdefault((number, key), anchor)
+    return earliest
+
+
 def check_order(history: Sequence[Indexed]) -> None:
     """Refuse the first event (in date order) dated before an event it must follow.
 
     Raises:
         InvalidHistory: naming both events and dates, at the later-dated event's index.
     """
+    earliest = _earliest_anchors(history)
+    rules_for: dict[str, list[tuple[int, After]]] = {}
+    for number, rule in enumerate(ORDER):
+        rules_for.setdefault(rule.event, []).append((number, rule))
     for index, event in history:
-        for rule in ORDER:
-            if rule.event != event.type:
+        for number, rule in rules_for.get(event.type, ()):
+            first = earliest.get((number, rule.pairs(event) if rule.pairs else "any"))
+            if first is None:
                 continue
-            anchors = [
-                a for _, a in history
-                if a.type in rule.anchors and (rule.pairs is None or rule.pairs(event, a))
-            ]
-            if not anchors:
-                continue
-            first = min(anchors, key=event_date)
             if event_date(event) < event_date(first):
                 raise InvalidHistory(
                     f"{event.type} on {event_date(event)} is dated before {first.type} on "

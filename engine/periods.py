@@ -21,6 +21,11 @@ def long_date(day: dt.date) -> str:
     return f"{day:%a} {day.day} {day:%b %Y}"
 
 
+def day_name(day: dt.date) -> str:
+    """``Monday 6 January 2025``: the form the family's explanation uses."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """T4: the corresponding date ``months`` later (or earlier); a missing day is the last
     day of that month (31 Jan + 1 month = 28/29 Feb)."""
@@ -55,6 +60,9 @@ class Weeks:
 
     n: int
 
+    def plain(self, start: str) -> str:
+        return f"{_plural(abs(self.n), 'week')} {'before' if self.n < 0 else 'after'} {start}"
+
     def apply(self, start: dt.date, cal: WorkingCalendar) -> tuple[dt.date, str]:
         end = start + dt.timedelta(weeks=self.n)
         if self.n < 0:
@@ -71,6 +79,9 @@ class Days:
 
     n: int
 
+    def plain(self, start: str) -> str:
+        return start if self.n == 0 else f"{_plural(self.n, 'day')} after {start}"
+
     def apply(self, start: dt.date, cal: WorkingCalendar) -> tuple[dt.date, str]:
         end = start + dt.timedelta(days=self.n)
         if self.n == 0:  # the date is the start itself (deemed service)
@@ -84,6 +95,9 @@ class DaysBeginningWith:
 
     n: int
 
+    def plain(self, start: str) -> str:
+        return f"{self.n} days, starting with {start}"
+
     def apply(self, start: dt.date, cal: WorkingCalendar) -> tuple[dt.date, str]:
         end = start + dt.timedelta(days=self.n - 1)
         return end, (
@@ -96,6 +110,10 @@ class WorkingDays:
     """T6: the Nth working day after the start (the start not counted)."""
 
     n: int
+
+    def plain(self, start: str) -> str:
+        return (f"{_plural(self.n, 'working day')} after {start}. Weekends and bank "
+                "holidays are not counted")
 
     def apply(self, start: dt.date, cal: WorkingCalendar) -> tuple[dt.date, str]:
         end = cal.add_working_days(start, self.n)
@@ -111,6 +129,10 @@ class WorkingDaysBeginningWith:
 
     n: int
 
+    def plain(self, start: str) -> str:
+        return (f"{self.n} working days, starting with {start}. Weekends and bank "
+                "holidays are not counted")
+
     def apply(self, start: dt.date, cal: WorkingCalendar) -> tuple[dt.date, str]:
         end = working_days_beginning_with(start, self.n, cal)
         return end, (
@@ -125,6 +147,9 @@ class Months:
 
     n: int
 
+    def plain(self, start: str) -> str:
+        return f"{_plural(abs(self.n), 'month')} {'before' if self.n < 0 else 'after'} {start}"
+
     def apply(self, start: dt.date, cal: WorkingCalendar) -> tuple[dt.date, str]:
         end = add_months(start, self.n)
         direction = "after" if self.n >= 0 else "before"
@@ -138,6 +163,9 @@ class MonthsStartingWith:
     """T5: the last day of the period of N months starting with the start date."""
 
     n: int
+
+    def plain(self, start: str) -> str:
+        return f"{self.n} months, starting with {start}"
 
     def apply(self, start: dt.date, cal: WorkingCalendar) -> tuple[dt.date, str]:
         end = end_of_months_starting_with(start, self.n)
@@ -157,6 +185,10 @@ class DayBefore:
     month: int
     day: int
 
+    def plain(self, start: str) -> str:
+        named = dt.date(2000, self.month, self.day)
+        return f"the last day before {named:%-d %B} in the year of {start}"
+
     def apply(self, start: dt.date, cal: WorkingCalendar) -> tuple[dt.date, str]:
         named = dt.date(start.year, self.month, self.day)
         end = named - dt.timedelta(days=1)
@@ -172,6 +204,9 @@ class OnDate:
 
     month: int
     day: int
+
+    def plain(self, start: str) -> str:
+        return f"the date the law names, in the year of {start}"
 
     def apply(self, start: dt.date, cal: WorkingCalendar) -> tuple[dt.date, str]:
         named = dt.date(start.year, self.month, self.day)

@@ -2,7 +2,8 @@
 
 This is the documented ``ehc timeline --json`` shape:
 ``{"deadlines": [{"key", "rule", "instance", "due", "nominal", "status", "met_on",
-"days_late", ...}], "summary": {...}}``. A disapplied limit has ``"due": null`` and its
+"days_late", ..., "explanation", "plain_explanation", "warnings"}], "summary": {...}}``
+(``ehc timeline`` adds the case's ``warnings``). A disapplied limit has ``"due": null`` and its
 computed date under ``nominal``; ``summary`` also lists it flat as ``<name>_nominal``
 (``final_plan_nominal``), the form statutory-rules.md §12 names.
 """
@@ -41,6 +42,10 @@ def deadline_row(deadline: Deadline, as_of: dt.date, calendar: WorkingCalendar) 
         "exceptions_available": list(deadline.exceptions_available),
         "citation": deadline.citation,
         "explanation": deadline.explanation,
+        "plain_explanation": deadline.plain_explanation,
+        "warnings": list(deadline.warnings),
+        "exception_recorded_on": _iso(deadline.exception_recorded_on),
+        "escalates": deadline.escalates,
     }
 
 

@@ -6,8 +6,10 @@ A change in the law is a change to one row here. Rule IDs and conventions are th
 (``period``, whose type names its unit), what satisfies it (``stops``), what makes it no
 longer apply (``cancels``), which recorded exceptions may disapply it (``clock`` and
 ``grounds``), whether it counts in the national return (``measure``) and its citation.
-Five clocks combine other dates and name the combination in ``special``; the arithmetic
-for those is in ``engine.special``.
+The clocks that combine other dates or need the rest of the history (Devon's minimum,
+reg 15, the appeal, reg 18, R09 from a meeting held, the ICB's 30 days) name that in
+``special``; the arithmetic for those is in ``engine.special``. ``pairing`` says which open
+clock a stop event meets (``engine.pairing`` decides what belongs to what).
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from engine.status import Kind
 
 Anchor = Literal["date", "received_on", "served", "meeting_date", "transfer_date"]
 Special = Literal[
-    "earliest_of_reg22_and_devon", "reg15_2_transfer", "reg15_5_review", "appeal", "reg18_transfer"
+    "earliest_of_reg22_and_devon", "reg15_2_transfer", "reg15_5_review", "appeal",
+    "reg18_transfer", "unscheduled_meeting", "icb_told",
 ]
 
 
@@ -65,10 +68,14 @@ class Rule:
     kind: Kind = "limit"
     statutory: bool = True
     actor: str = "la"
-    clock: str | None = None  # the exception scope (events.Clock) this limit belongs to
+    scope: str | None = None  # the exception scope (events.ExceptionScope) it belongs to
     grounds: tuple[str, ...] = ()  # ground prefixes that may disapply it (§5)
-    pairing: Literal["all", "advice"] = "all"  # a stop meets every open clock, or one request
+    # A stop meets every open clock ("all"), the one request it names ("advice"), or the
+    # clock of the decision letter it is about ("letter", engine.pairing).
+    pairing: Literal["all", "advice", "letter"] = "all"
     restarts: bool = False  # a new start replaces a clock still open
+    looks_back: bool = False  # met by stop events *before* the start (since the last one)
+    escalates: bool = True  # False: a fact of record, judged but never chased by the sweep
     requires_under_5: bool = False
     special: Special | None = None
     measure: str | None = None  # the timeliness figure it counts towards
@@ -96,13 +103,44 @@ OTHER_PHASE_TRANSFERS = tuple(
 )
 
 
-def _tribunal(key: str, order: tuple[str, ...], weeks: int, step: str, *done: On) -> Rule:
+ASSESS = ("assess", "reassess")
+# Reg 44(2) as amended by SI 2015/359: the LA's steps after a Tribunal order, as
+# (step, orders, weeks, events that also complete the step). Reg 44(2)(d)-(i) were not
+# retrieved; 2 weeks to name a school is the 2001 regime's period [verify]. Reg 42(3)
+# applies the same periods to an appealable matter agreed in mediation (R25).
+REG44: tuple[tuple[str, tuple[str, ...], int, tuple[On, ...]], ...] = (
+    ("notify", ASSESS, 2, ()),
+    ("decision_not_necessary", ASSESS, 10, ()),
+    ("final_plan", ASSESS, 14, (On("final_plan_issued"),)),
+    ("draft_plan", ("make_and_maintain_plan",), 5, DRAFT),
+    ("final_plan", ("make_and_maintain_plan",), 11, (On("final_plan_issued"),)),
+    ("amended_plan", ("amend_plan",), 5, (On("amended_plan_issued"),)),
+    ("name_school", ("name_school",), 2, (On("amended_plan_issued"),)),
+)
+
+
+def _tribunal(step: str, order: tuple[str, ...], weeks: int, done: tuple[On, ...]) -> Rule:
     """Reg 44(2) as amended by SI 2015/359: the LA's steps after a Tribunal order (R27)."""
+    complied = "amended_plan" if step == "name_school" else step
     return Rule(
-        "R27", key, f"comply with the Tribunal's order ({step.replace('_', ' ')})",
+        "R27", f"tribunal_{step}_due",
+        f"comply with the Tribunal's order ({step.replace('_', ' ')})",
         (On("tribunal_order", {"order": order}),), Weeks(weeks),
         "SEND Regs 2014 reg 44(2) as amended by SI 2015/359 [verify heads other than (b)-(c)]",
-        stops=(On("tribunal_order_complied", {"step": (step,)}), *done),
+        stops=(On("tribunal_order_complied", {"step": (complied,)}), *done),
+    )
+
+
+def _agreed(step: str, order: tuple[str, ...], weeks: int, done: tuple[On, ...]) -> Rule:
+    """Reg 42(3): an appealable matter agreed in mediation runs on the reg 44 periods, as
+    if the Tribunal had ordered it (R25); the agreement's ``action`` names the order."""
+    complied = "amended_plan" if step == "name_school" else step
+    return Rule(
+        "R25", f"mediation_agreed_{step}_due",
+        f"do what the mediation agreement requires ({step.replace('_', ' ')})",
+        (On("mediation_agreement", {"appealable": (True,), "action": order}),), Weeks(weeks),
+        "SEND Regs 2014 reg 42(3) with reg 44(2)",
+        stops=(On("tribunal_order_complied", {"step": (complied,)}), *done),
     )
 
 
@@ -116,20 +154,19 @@ def _unopposed(key: str, appeal: tuple[str, ...], weeks: int, step: str, *done: 
     )
 
 
-ASSESS = ("assess", "reassess")
 TIMESCALES: tuple[Rule, ...] = (
     # --- EHC needs assessment -------------------------------------------------------------
     Rule("R01", "decision_to_assess_due", "notify the decision whether to assess", REQUEST,
-         Weeks(6), "SEND Regs 2014 reg 5(1), reg 4(1); CoP 9.14", clock="decision_to_assess",
+         Weeks(6), "SEND Regs 2014 reg 5(1), reg 4(1); CoP 9.14", scope="decision_to_assess",
          stops=(On("decision_to_assess_notified"),), grounds=("reg5_4_",),
          measure="decision_6_weeks"),
     Rule("R02", "advice_due", "provide the requested advice", (On("advice_requested"),),
          Weeks(6), "SEND Regs 2014 reg 8(1)", anchor="received_on", actor="adviser",
-         stops=(On("advice_received"),), pairing="advice", clock="advice",
+         stops=(On("advice_received"),), pairing="advice", scope="advice",
          grounds=("reg8_2_",), measure="advice_6_weeks"),
     Rule("R03", "decision_not_to_issue_due",
          "notify a decision not to issue a plan (a draft plan shows the decision to issue)",
-         REQUEST, Weeks(16), "SEND Regs 2014 reg 10(1)", clock="decision_not_to_issue",
+         REQUEST, Weeks(16), "SEND Regs 2014 reg 10(1)", scope="decision_not_to_issue",
          stops=(On("decision_not_to_issue_notified"), *DRAFT, On("final_plan_issued")),
          cancels=(REFUSED,), grounds=("reg10_4_",)),
     Rule("R29", "draft_deemed_served", "the posted draft plan is deemed served",
@@ -146,7 +183,7 @@ TIMESCALES: tuple[Rule, ...] = (
          Days(15), "CFA 2014 s.39(2)-(3); CoP 9.83 (guidance: 'should')", kind="date",
          statutory=False, actor="institution"),
     Rule("R06", "final_plan_due", "issue the final EHC plan", REQUEST, Weeks(20),
-         "SEND Regs 2014 reg 13(2); CoP 9.40", clock="final_plan",
+         "SEND Regs 2014 reg 13(2); CoP 9.40", scope="final_plan",
          stops=(On("final_plan_issued"),),
          cancels=(REFUSED, On("decision_not_to_issue_notified")),
          grounds=("reg13_3_", "reg10_4_"), measure="plan_20_weeks"),
@@ -170,6 +207,18 @@ TIMESCALES: tuple[Rule, ...] = (
          "obtain and circulate advice at least two weeks before the meeting",
          (On("review_meeting_scheduled"),), Weeks(-2), "SEND Regs 2014 reg 20(4), 21(4)",
          anchor="meeting_date", stops=(On("review_advice_circulated"),), restarts=True),
+    # A meeting recorded as held with no schedule for its date (an imported caseload): the
+    # same two dates are facts of record, judged by the notices sent before it. The
+    # meeting has happened, so nothing is left to chase: they never escalate.
+    Rule("R09", "review_invitation_latest", "give at least two weeks' notice of the meeting",
+         (On("review_meeting_held"),), Weeks(-2), "SEND Regs 2014 reg 20(3), 21(3); A11",
+         stops=(On("review_invitations_sent"),), looks_back=True, escalates=False,
+         special="unscheduled_meeting"),
+    Rule("R09", "review_advice_circulation_latest",
+         "obtain and circulate advice at least two weeks before the meeting",
+         (On("review_meeting_held"),), Weeks(-2), "SEND Regs 2014 reg 20(4), 21(4)",
+         stops=(On("review_advice_circulated"),), looks_back=True, escalates=False,
+         special="unscheduled_meeting"),
     Rule("R10", "review_report_due", "send the review report", (On("review_meeting_held"),),
          Weeks(2), "SEND Regs 2014 reg 20(7), 21(7)", stops=(On("review_report_sent"),)),
     Rule("R11", "review_decision_due", "notify the review decision (maintain, amend, cease)",
@@ -232,7 +281,7 @@ TIMESCALES: tuple[Rule, ...] = (
          stops=(On("reassessment_decision_notified"),)),
     Rule("R15", "reassessment_final_plan_due", "issue the amended or replacement plan",
          (On("reassessment_decision_notified", {"outcome": ("reassess",)}),), Weeks(14),
-         "SEND Regs 2014 reg 27(2)", clock="reassessment_final_plan",
+         "SEND Regs 2014 reg 27(2)", scope="reassessment_final_plan",
          stops=(On("final_plan_issued"), On("amended_plan_issued")),
          grounds=("reg27_3_", "reg10_4_")),
     # --- Moving between local authorities (reg 15) -----------------------------------------
@@ -252,14 +301,24 @@ TIMESCALES: tuple[Rule, ...] = (
          "contact the mediation adviser (needed before most appeals)",
          (On("decision_letter_sent"),), Months(2), "SEND Regs 2014 reg 33; CFA 2014 s.55",
          stops=(On("mediation_requested"), On("mediation_declined")), actor="parent",
-         kind="window"),  # the parent's time: it must be allowed to run, never a council breach
+         # the parent's time: it must be allowed to run, never a council breach
+         kind="window", pairing="letter"),
     Rule("R22", "mediation_certificate_due",
          "issue the certificate (mediation declined)", (On("mediation_declined"),),
          WorkingDays(3), "SEND Regs 2014 reg 34", actor="mediation_adviser",
          stops=(On("mediation_certificate_issued"),)),
     Rule("R23", "mediation_must_take_place_by", "arrange for mediation to take place",
-         (On("mediation_requested"),), Days(30), "SEND Regs 2014 regs 35-39 [verify numbering]",
-         stops=(On("mediation_concluded"),)),
+         (On("mediation_requested", {"health_only": (False,)}),), Days(30),
+         "SEND Regs 2014 regs 35-39 [verify numbering]", stops=(On("mediation_concluded"),)),
+    Rule("R23", "mediation_icb_told_due",
+         "tell the ICB that the parent or young person wants mediation about health issues",
+         (On("mediation_requested", {"about_health": (True,)}),), WorkingDays(3),
+         "SEND Regs 2014 regs 35-39 [verify numbering]", stops=(On("mediation_icb_told"),)),
+    Rule("R23", "mediation_must_take_place_by",
+         "arrange for mediation about health issues to take place (30 days from being told)",
+         (On("mediation_requested", {"health_only": (True,)}),), Days(30),
+         "SEND Regs 2014 regs 35-39 [verify numbering]", stops=(On("mediation_concluded"),),
+         actor="commissioning_body", special="icb_told"),
     Rule("R24", "mediation_certificate_due", "issue the certificate after mediation",
          (On("mediation_concluded"),), WorkingDays(3), "SEND Regs 2014 regs 35-39 [verify]",
          actor="mediation_adviser", stops=(On("mediation_certificate_issued"),)),
@@ -270,22 +329,14 @@ TIMESCALES: tuple[Rule, ...] = (
          "the commissioning body notifies the LA of the agreement",
          (On("mediation_agreement", {"by_commissioning_body": (True,)}),), Weeks(1),
          "SEND Regs 2014 reg 42(5)", actor="commissioning_body"),
+    *(_agreed(*row) for row in REG44),
     Rule("R26", "appeal_deadline",
          "appeal to the First-tier Tribunal (received by 5pm)", (On("decision_letter_sent"),),
          Months(2), "HESC Rules 2008 r.20(1), r.12; CFA 2014 s.51; A7",
-         stops=(On("appeal_registered"),), actor="parent", special="appeal", kind="window"),
+         stops=(On("appeal_registered"),), actor="parent", special="appeal", kind="window",
+         pairing="letter"),
     # --- After an appeal --------------------------------------------------------------------
-    _tribunal("tribunal_notify_due", ASSESS, 2, "notify"),
-    _tribunal("tribunal_decision_not_necessary_due", ASSESS, 10, "decision_not_necessary"),
-    _tribunal("tribunal_final_plan_due", ASSESS, 14, "final_plan", On("final_plan_issued")),
-    _tribunal("tribunal_draft_plan_due", ("make_and_maintain_plan",), 5, "draft_plan", *DRAFT),
-    _tribunal("tribunal_final_plan_due", ("make_and_maintain_plan",), 11, "final_plan",
-              On("final_plan_issued")),
-    _tribunal("tribunal_amended_plan_due", ("amend_plan",), 5, "amended_plan",
-              On("amended_plan_issued")),
-    # Reg 44(2)(d)-(i) were not retrieved; 2 weeks is the 2001 regime's period [verify].
-    _tribunal("tribunal_name_school_due", ("name_school",), 2, "amended_plan",
-              On("amended_plan_issued")),
+    *(_tribunal(*row) for row in REG44),
     _unopposed("unopposed_notify_due", ("refuse_to_assess", "refuse_to_reassess"), 2,
                "notify"),
     _unopposed("unopposed_decision_not_necessary_due",
@@ -298,5 +349,5 @@ TIMESCALES: tuple[Rule, ...] = (
 
 # Which exception grounds may disapply which clock (§5.1 "Scope per clock", §5.2).
 CLOCK_GROUNDS: Mapping[str, tuple[str, ...]] = {
-    rule.clock: rule.grounds for rule in TIMESCALES if rule.clock is not None
+    rule.scope: rule.grounds for rule in TIMESCALES if rule.scope is not None
 }

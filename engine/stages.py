@@ -20,18 +20,21 @@ with no re-assessment, a review meeting after the plan ceased. Events that move 
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 
-from engine.errors import IllegalTransition
+from engine.errors import IllegalTransition, InvalidHistory
 from engine.events import (
+    MAX_EVENTS,
     AdviceReceived,
     AdviceRequested,
     CaseEvent,
     PhaseTransferExpected,
     event_date,
+    too_many_events,
 )
 from engine.history import Indexed, check_order, effective_history
 
@@ -184,7 +187,7 @@ NEUTRAL: frozenset[str] = frozenset({
     "child_date_of_birth", "advice_requested", "advice_received", "appointment_not_kept",
     "school_consulted", "review_meeting_scheduled", "review_invitations_sent",
     "review_advice_circulated", "review_report_sent", "decision_letter_sent",
-    "mediation_requested", "mediation_declined", "mediation_concluded",
+    "mediation_requested", "mediation_icb_told", "mediation_declined", "mediation_concluded",
     "mediation_certificate_issued", "mediation_agreement", "appeal_registered",
     "tribunal_order_complied", "move_notified_to_old_la", "plan_transferred",
     "new_la_notified", "event_withdrawn",
@@ -220,7 +223,13 @@ class CaseState:
     review_since: dt.date | None = None
     # The latest date each event type was applied, for messages and callers' displays.
     last: Mapping[str, dt.date] = dataclasses.field(default_factory=dict)
-    open_advice: tuple[OpenAdvice, ...] = ()
+    open_advice: tuple[OpenAdvice, ...] = ()  # sorted
+    # The same requests found by advice_id and by adviser (earliest first), so matching an
+    # answer is a look-up, not a scan: replay stays linear in the number of events.
+    open_by_id: Mapping[str, OpenAdvice] = dataclasses.field(default_factory=dict)
+    open_by_advisor: Mapping[str, tuple[OpenAdvice, ...]] = dataclasses.field(
+        default_factory=dict
+    )
     advice_requests: int = 0
     review_meetings: int = 0
     amendment_notices: int = 0
@@ -281,12 +290,39 @@ GUARDS: Mapping[tuple[Stage, str], Guard] = {
 
 
 def _matching_advice(state: CaseState, event: AdviceReceived) -> OpenAdvice | None:
-    for advice in state.open_advice:
-        if event.advice_id is not None and advice.advice_id == event.advice_id:
-            return advice
-        if event.advice_id is None and advice.advisor == event.advisor:
-            return advice
-    return None
+    """The open request an answer meets: the one with its ``advice_id``, else the earliest
+    open one to its adviser."""
+    if event.advice_id is not None:
+        return state.open_by_id.get(event.advice_id)
+    waiting = state.open_by_advisor.get(event.advisor or "", ())
+    return waiting[0] if waiting else None
+
+
+def _opened(state: CaseState, advice: OpenAdvice) -> dict[str, object]:
+    requests = list(state.open_advice)
+    bisect.insort(requests, advice)
+    by_id = dict(state.open_by_id)
+    if advice.advice_id is not None:
+        by_id.setdefault(advice.advice_id, advice)
+    waiting = list(state.open_by_advisor.get(advice.advisor, ()))
+    bisect.insort(waiting, advice)
+    return {"open_advice": tuple(requests), "open_by_id": by_id,
+            "open_by_advisor": {**state.open_by_advisor, advice.advisor: tuple(waiting)}}
+
+
+def _answered(state: CaseState, advice: OpenAdvice | None) -> dict[str, object]:
+    if advice is None:
+        return {}
+    requests = state.open_advice
+    at = bisect.bisect_left(requests, advice)
+    by_id = dict(state.open_by_id)
+    if advice.advice_id is not None and by_id.get(advice.advice_id) is advice:
+        del by_id[advice.advice_id]
+    waiting = state.open_by_advisor[advice.advisor]
+    place = bisect.bisect_left(waiting, advice)
+    return {"open_advice": requests[:at] + requests[at + 1:], "open_by_id": by_id,
+            "open_by_advisor": {**state.open_by_advisor,
+                                advice.advisor: waiting[:place] + waiting[place + 1:]}}
 
 
 def _advice_must_be_open(state: CaseState, event: CaseEvent) -> str | None:
@@ -342,11 +378,10 @@ def _bookkeeping(state: CaseState, event: CaseEvent) -> CaseState:
     changes: dict[str, object] = {"last": {**state.last, event.type: day}}
     if isinstance(event, AdviceRequested):
         opened = OpenAdvice(event.received_on or day, event.advisor, event.advice_id)
-        changes["open_advice"] = tuple(sorted((*state.open_advice, opened)))
+        changes.update(_opened(state, opened))
         changes["advice_requests"] = state.advice_requests + 1
     elif isinstance(event, AdviceReceived):
-        answered = _matching_advice(state, event)
-        changes["open_advice"] = tuple(a for a in state.open_advice if a is not answered)
+        changes.update(_answered(state, _matching_advice(state, event)))
     elif isinstance(event, PhaseTransferExpected):
         expected = (event.transfer_date, event.from_, event.to)
         changes["expected_transfers"] = tuple(sorted({*state.expected_transfers, expected}))
@@ -444,6 +479,8 @@ def check_history(events: Sequence[CaseEvent]) -> list[Indexed]:
         IllegalTransition: an event the case's stage does not allow (a decision
             recorded twice, a second final plan for one request...).
     """
+    if len(events) > MAX_EVENTS:
+        raise InvalidHistory(too_many_events())
     history = effective_history(events)
     check_order(history)
     replay_history(history)

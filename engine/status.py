@@ -65,6 +65,32 @@ class Deadline:
     # young person: appeal and mediation windows), "mediation_adviser". Escalation only
     # chases the LA's own duties as breaches.
     actor: str = "la"
+    # The same facts for a family: plain English, short sentences, day names, no rule
+    # codes or citations (the staff ``explanation`` keeps those).
+    plain_explanation: str = ""
+    # What the caseworker must look at (an exception recorded late, a pairing the engine
+    # had to guess); never silent, shown on the case and in ``ehc timeline``.
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+    # When the exception that disapplies this limit was recorded (after ``nominal``:
+    # recorded late, counted as such in the timeliness figures).
+    exception_recorded_on: dt.date | None = None
+    # False for a fact of record (R09 judged after the meeting was held): reported and
+    # judged, never escalated, since nothing is left to do.
+    escalates: bool = True
+
+
+@dataclass(frozen=True)
+class CaseWarning:
+    """Something about a case's history the caseworker must look at.
+
+    ``index`` is the position in the log of the event it is about (0-based, as
+    ``EngineError.index``); ``key``/``instance`` name the deadline it is about, if any.
+    """
+
+    message: str
+    index: int | None = None
+    key: str | None = None
+    instance: str | None = None
 
 
 def status_on(

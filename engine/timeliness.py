@@ -10,6 +10,10 @@ by the calendar year they were issued in. Two rates, as DfE publishes for 20-wee
 * including exceptions: every completed deadline counts, an exception case counting as
   on time only if it was in fact met within the limit.
 
+``exceptions_recorded_late`` says how many of the exceptions were recorded after the
+limit's date had passed (they still disapply it; docs/case-format.md §3.5), so a manager
+can see how much of the headline rate rests on exceptions decided after the event.
+
 "Within 20 weeks" is ``met_on <= trigger + 140 days`` (T1; the day-140 versus day-139
 question A1 is open nationally, and this is the reading the rules file chooses).
 """
@@ -34,6 +38,7 @@ class Figure:
     with_exception: int
     on_time_with_exception: int
     still_open_overdue: int
+    exceptions_recorded_late: int = 0
 
     @property
     def rate_excluding_exceptions(self) -> float | None:
@@ -61,7 +66,7 @@ def timeliness(
     Returns:
         One ``Figure`` per measure in ``TIMESCALES``, keyed by measure name.
     """
-    counts = {m: [0, 0, 0, 0, 0] for m in MEASURES.values()}
+    counts = {m: [0, 0, 0, 0, 0, 0] for m in MEASURES.values()}
     for deadline in deadlines:
         measure = MEASURES.get(deadline.key)
         if measure is None:
@@ -78,4 +83,6 @@ def timeliness(
         row[1] += in_time
         row[2] += excepted
         row[3] += in_time and excepted
+        recorded = deadline.exception_recorded_on
+        row[5] += excepted and recorded is not None and recorded > deadline.nominal
     return {m: Figure(m, *row) for m, row in counts.items()}

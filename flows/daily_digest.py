@@ -9,6 +9,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
 
 from flows.tasks import check_delivered, deliver_all, list_authorities, transient
 from services.bootstrap import Runtime, start
@@ -36,7 +37,7 @@ def record_digests(
 @flow(name="daily-digest")
 def daily_digest(
     as_of: dt.date | None = None, la_codes: list[str] | None = None, *, dry_run: bool = False
-) -> dict[str, Any]:
+) -> dict[str, Any] | State[Any]:
     """Today's digests (default: today in London) for every authority or ``la_codes``."""
     rt = start()  # the settings, read once for the whole run
     day = as_of or rt.today()

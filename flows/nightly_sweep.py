@@ -15,6 +15,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
 
 from flows.tasks import check_delivered, deliver_all, list_authorities, transient
 from services.bootstrap import Runtime, start
@@ -54,7 +55,7 @@ def nightly_sweep(
     *,
     dry_run: bool = False,
     baseline: bool = False,
-) -> dict[str, Any]:
+) -> dict[str, Any] | State[Any]:
     """Escalate every deadline due for it as of ``as_of`` (default: today in London).
 
     ``la_codes`` limits the run to some authorities (a partition per worker);

@@ -13,6 +13,8 @@ from typing import Any
 
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
+from prefect.states import Failed
 
 from services.bootstrap import Runtime
 from services.errors import Unavailable
@@ -21,8 +23,8 @@ from services.sweep import authorities
 
 
 class DeliveryIncomplete(RuntimeError):
-    """Everything was recorded, but some email could not be handed to the SMTP server; it
-    stays pending and the next run sends it. ``report`` is the flow's report."""
+    """Everything was recorded, but not every email went: some failed (a person has to
+    look) or are left pending (the next run sends them). ``report`` is the flow's report."""
 
     def __init__(self, message: str, report: dict[str, Any]) -> None:
         self.report = report
@@ -47,10 +49,8 @@ def list_authorities(rt: Runtime) -> list[str]:
       cache_policy=NO_CACHE)
 def deliver_outbox(rt: Runtime, la_code: str) -> dict[str, Any]:
     report = deliver(rt.engine, la_code, rt.notify, rt.transport())
-    logger = get_run_logger()
-    logger.info("%s: %s", la_code, report)
-    if report.unavailable:
-        logger.error("%s: SMTP unavailable, emails kept pending: %s", la_code, report.unavailable)
+    # One line each; the flow's final state carries the problem, the debug log the traceback.
+    get_run_logger().info("%s: %s", la_code, report)
     return asdict(report)
 
 
@@ -62,13 +62,12 @@ def deliver_all(rt: Runtime, la_codes: list[str]) -> dict[str, Any]:
     return asdict(total)
 
 
-def check_delivered(report: dict[str, Any]) -> dict[str, Any]:
-    """The report, or ``DeliveryIncomplete`` (so the run shows as failed) when the SMTP
-    server could not be reached."""
-    delivery = report.get("delivery") or {}
-    if delivery.get("unavailable"):
-        raise DeliveryIncomplete(
-            f"decisions recorded; emails kept pending for the next run: "
-            f"{delivery['unavailable']}", report,
-        )
-    return report
+def check_delivered(report: dict[str, Any]) -> dict[str, Any] | State[Any]:
+    """The report, or (anything failed or left undelivered) a Failed state holding
+    ``DeliveryIncomplete``: the run shows as failed, a caller gets the exception, and
+    Prefect logs no traceback for what is an outcome, not a bug."""
+    problem = DeliveryReport(**report.get("delivery") or {}).problem()
+    if problem is None:
+        return report
+    message = f"decisions recorded, but {problem}"
+    return Failed(message=message, data=DeliveryIncomplete(message, report))

@@ -107,6 +107,21 @@ def render_digest(
     return _message(subject, to, outbox_key, settings, text, page)
 
 
+def render_family_update(
+    payload: dict[str, str], *, to: str, outbox_key: str, settings: NotifySettings
+) -> EmailMessage:
+    """The family's email when a stage is done: content-free (no case, no child, no date),
+    pointing to the link they already have, which says the rest."""
+    authority = payload.get("la_name", "The council")
+    text = (f"There is news about your child's EHC {payload.get('process', 'case')}.\n\n"
+            "Open the link your caseworker sent you to see what has happened and what "
+            "comes next. This email says no more, to keep your information private.\n\n"
+            f"{authority}\n")
+    page = "".join(f"<p>{html.escape(line)}</p>" for line in text.strip().split("\n\n"))
+    return _message(f"News about your child's EHC {payload.get('process', 'case')}", to,
+                    outbox_key, settings, text, page)
+
+
 def _message(
     subject: str, to: str, key: str, settings: NotifySettings, text: str, page: str
 ) -> EmailMessage:

@@ -1,9 +1,12 @@
 """How a rendered message leaves the building: one narrow port and two adapters.
 
 TransportError
-├── TransportUnavailable   the server cannot be reached or dropped us: try later, and stop
-│                          this run (every other message would fail the same way)
-└── MessageRejected        the server refused this message; ``permanent`` for a 5xx reply
+├── TransportUnavailable   the relay cannot be reached, dropped us, or refuses everything
+│                          (421 anywhere; any refusal of the greeting, STARTTLS, log-in or
+│                          MAIL FROM, which are the same for every message): stop this run,
+│                          the rest stay pending
+└── MessageRejected        the relay refused this message for its recipient (RCPT) or its
+                           content (DATA); ``permanent`` for a 5xx reply: the others go on
 
 ``SmtpTransport`` speaks SMTP (stdlib ``smtplib``), reusing one connection for a run.
 ``InMemoryTransport`` is shipped for tests and dry runs; it keeps what it was given.
@@ -17,7 +20,9 @@ from email.message import EmailMessage
 from types import TracebackType
 from typing import Protocol, cast
 
-from notifications.settings import NotifySettings
+from notifications.settings import InsecureLogin, NotifySettings, plaintext_login_refusal
+
+SERVICE_CLOSING = 421  # "closing the channel": about the relay, never one message
 
 
 class TransportError(Exception):
@@ -69,7 +74,11 @@ class SmtpTransport:
         username: str | None = None,
         password: str | None = None,
         timeout: float = 30.0,
+        allow_plaintext: bool = False,
     ) -> None:
+        refusal = plaintext_login_refusal(username, starttls=starttls, allowed=allow_plaintext)
+        if refusal:
+            raise InsecureLogin(refusal)
         self.host, self.port, self.timeout = host, port, timeout
         self.starttls, self.username, self.password = starttls, username, password
         self._smtp: smtplib.SMTP | None = None
@@ -83,24 +92,39 @@ class SmtpTransport:
             username=settings.smtp_username,
             password=smtp_password(settings),
             timeout=settings.smtp_timeout,
+            allow_plaintext=settings.smtp_allow_plaintext_login,
         )
 
     def send(self, message: EmailMessage) -> None:
         smtp = self._connection()
+        where = f"the SMTP server at {self.host}:{self.port}"
         try:
             refused = smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
-            reason = f"all recipients refused: {exc.recipients}"
-            raise MessageRejected(reason, permanent=True) from exc
-        except smtplib.SMTPResponseException as exc:
+            replies = list(exc.recipients.values())
+            reason = "; ".join(f"{to}: {_reply(code, text)}"
+                               for to, (code, text) in exc.recipients.items())
+            if any(code == SERVICE_CLOSING for code, _ in replies):
+                self.close()
+                raise TransportUnavailable(f"{where} is closing: {reason}") from exc
+            permanent = all(code >= 500 for code, _ in replies)
+            raise MessageRejected(f"recipient refused: {reason}", permanent=permanent) from exc
+        except smtplib.SMTPSenderRefused as exc:  # MAIL FROM: the same for every message
             self.close()
-            error = exc.smtp_error
-            text = error.decode(errors="replace") if isinstance(error, bytes) else error
-            reason = f"{exc.smtp_code} {text}"
-            raise MessageRejected(reason, permanent=exc.smtp_code >= 500) from exc
+            raise TransportUnavailable(
+                f"{where} refuses to relay anything ({_reply(exc.smtp_code, exc.smtp_error)} "
+                f"for sender {exc.sender})"
+            ) from exc
+        except smtplib.SMTPResponseException as exc:  # DATA (or a reply out of turn)
+            self.close()
+            reply = _reply(exc.smtp_code, exc.smtp_error)
+            if exc.smtp_code == SERVICE_CLOSING or not isinstance(exc, smtplib.SMTPDataError):
+                raise TransportUnavailable(f"{where} stopped: {reply}") from exc
+            raise MessageRejected(f"message refused: {reply}",
+                                  permanent=exc.smtp_code >= 500) from exc
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
-            raise TransportUnavailable(f"lost the SMTP server: {exc}") from exc
+            raise TransportUnavailable(f"lost {where}: {exc}") from exc
         if refused:
             raise MessageRejected(f"recipients refused: {sorted(refused)}", permanent=True)
 
@@ -124,19 +148,30 @@ class SmtpTransport:
         if self._smtp is not None:
             return self._smtp
         smtp = smtplib.SMTP(timeout=self.timeout)
+        where = f"the SMTP server at {self.host}:{self.port}"
+        step, refusal = "reach", "refused the connection"
         try:
             smtp.connect(self.host, self.port)
             if self.starttls:
+                step, refusal = "start TLS with", "refused STARTTLS"
                 smtp.starttls(context=ssl.create_default_context())
             if self.username:
+                step, refusal = "log in to", "refused the log-in"
                 smtp.login(self.username, self.password or "")
+        except smtplib.SMTPResponseException as exc:
+            smtp.close()
+            reply = _reply(exc.smtp_code, exc.smtp_error)
+            raise TransportUnavailable(f"{where} {refusal} ({reply})") from exc
         except (smtplib.SMTPException, OSError) as exc:
             smtp.close()
-            raise TransportUnavailable(
-                f"cannot reach the SMTP server at {self.host}:{self.port}: {exc}"
-            ) from exc
+            raise TransportUnavailable(f"cannot {step} {where}: {exc}") from exc
         self._smtp = smtp
         return smtp
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    words = text.decode(errors="replace") if isinstance(text, bytes) else text
+    return f"{code} {' '.join(words.split())}"
 
 
 def smtp_password(settings: NotifySettings) -> str | None:

@@ -33,7 +33,18 @@ class Runtime:
     def engine(self) -> Engine:
         """The process-wide engine for the configured database (made on first use)."""
         return get_engine(self.settings.resolved_database_url,
-                          busy_timeout_s=self.settings.db_busy_timeout)
+                          busy_timeout_s=self.settings.db_busy_timeout,
+                          lock_retry_s=self.settings.db_lock_retry_seconds)
+
+    @property
+    def owner_engine(self) -> Engine:
+        """The schema owner's engine (``EHC_MIGRATION_DATABASE_URL``), for ``ehc init``:
+        the application's own when no separate owner is configured."""
+        url = self.settings.resolved_migration_url
+        if url == self.settings.resolved_database_url:
+            return self.engine
+        return get_engine(url, busy_timeout_s=self.settings.db_busy_timeout,
+                          lock_retry_s=self.settings.db_lock_retry_seconds)
 
     def transport(self) -> EmailTransport:
         return SmtpTransport.from_settings(self.notify)

@@ -29,6 +29,7 @@ from engine.events import dump_event, event_date
 from engine.history import effective_history
 from engine.stages import STAGE_TEXT, events_allowed, replay
 from engine.status import Deadline, Status, days_late, spoken_for, status_on
+from services import door
 from services.advisers import named_advisers, vocabulary_for
 from services.errors import InvalidInput, NotFound, translated
 
@@ -107,7 +108,16 @@ class CasePage:
 def open_case(
     engine: Engine, reference: str, *, process: str, caseworker: str, la_code: str, actor: str
 ) -> str:
-    """Open a new case; its reference."""
+    """Open a new case; its reference.
+
+    Raises:
+        InvalidInput: a reference, caseworker or actor too long or not one line of
+            printable text (``services.door``).
+    """
+    door.name(reference, "case", door.REFERENCE_MAX)
+    door.name(caseworker, "caseworker", door.USERNAME_MAX)
+    door.name(actor, "user", door.USERNAME_MAX)
+    door.name(la_code, "la", door.LA_CODE_MAX)
     with translated(), unit_of_work(engine, write=True) as session:
         _refuse_leaver(session, caseworker)
         case = directory.open_case(session, reference, process=process,
@@ -121,6 +131,7 @@ def record_events(
     events: Sequence[Mapping[str, Any]],
     *,
     recorded_by: str,
+    as_of: dt.date,
     expected_seq: int | None = None,
     la_code: str | None = None,
     adviser_types: Path | None = None,
@@ -129,18 +140,22 @@ def record_events(
     new history; ``expected_seq`` refuses (``Conflict``) if someone recorded meanwhile.
 
     Raises:
-        InvalidInput: a malformed event; Refused: an event the rules refuse (``index``
-        names it); Conflict: the case changed; NotFound: no such case (for ``la_code``).
-        Advisers are named by type (``services.advisers``; ``adviser_types`` is the
-        authority's own additions, ``EHC_ADVISER_TYPES_FILE``).
+        InvalidInput: a malformed event, one dated after ``as_of`` (today in London), or
+        a recorder field (``services.door``); Refused: an event the rules refuse
+        (``index`` names it); Conflict: the case changed; NotFound: no such case (for
+        ``la_code``). Advisers are named by type (``services.advisers``;
+        ``adviser_types`` is the authority's own additions, ``EHC_ADVISER_TYPES_FILE``).
     """
     if expected_seq is not None and expected_seq < 0:
         raise InvalidInput(f"expected seq {expected_seq} is below zero", field="expected_seq")
+    door.name(recorded_by, "user", door.USERNAME_MAX)
+    typed = door.live_events(events)
     with translated(), unit_of_work(engine, write=True) as session:
         case = _case_in(session, reference, la_code)
         vocabulary = vocabulary_for(case.local_authority.code, adviser_types)
-        result = event_store.append(session, reference, named_advisers(events, vocabulary),
-                                    expected_seq, recorded_by=recorded_by)
+        checked = door.judged(named_advisers(typed, vocabulary), as_of=as_of)
+        result = event_store.append(session, reference, checked, expected_seq,
+                                    recorded_by=recorded_by)
     done = [RecordedEvent(r.seq, r.event.type, event_date(r.event), new=True)
             for r in result.recorded]
     done += [RecordedEvent(r.seq, r.event.type, event_date(r.event), new=False)
@@ -155,6 +170,7 @@ def close_case(
     *,
     on: dt.date,
     recorded_by: str,
+    as_of: dt.date,
     la_code: str | None = None,
 ) -> Recorded:
     """Close the case (as a ``case_closed`` event): the LA's clocks stop."""
@@ -162,13 +178,16 @@ def close_case(
         raise InvalidInput(f"unknown reason {reason!r}: expected one of "
                            f"{', '.join(CLOSE_REASONS)}", field="reason")
     event = {"type": "case_closed", "date": on.isoformat(), "reason": reason}
-    return record_events(engine, reference, [event], recorded_by=recorded_by, la_code=la_code)
+    return record_events(engine, reference, [event], recorded_by=recorded_by, as_of=as_of,
+                         la_code=la_code)
 
 
 def reassign_case(
     engine: Engine, reference: str, caseworker: str, *, actor: str, la_code: str | None = None
 ) -> str:
     """Give the case to another caseworker of its authority; the new caseworker."""
+    door.name(caseworker, "caseworker", door.USERNAME_MAX)
+    door.name(actor, "user", door.USERNAME_MAX)
     with translated(), unit_of_work(engine, write=True) as session:
         _case_in(session, reference, la_code)
         return directory.reassign_case(session, reference, caseworker,
@@ -257,7 +276,7 @@ def find_cases(
 
 
 def _case_in(session: Session, reference: str, la_code: str | None) -> Case:
-    case = directory.get_case(session, reference)
+    case = directory.get_case(session, door.findable(reference))
     if la_code is not None and case.local_authority.code != la_code:
         raise NotFound(f"unknown case {reference!r}")  # exactly as if it did not exist
     return case

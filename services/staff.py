@@ -1,4 +1,7 @@
-"""The people cases belong to: authorities, teams, caseworkers, and a leaver's caseload."""
+"""The people cases belong to: authorities, teams, caseworkers, and a leaver's caseload.
+
+Names and addresses go into email headers and the directory's columns: each is one line
+of printable text within its column's size (``services.door``), on either backend."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from sqlalchemy import Engine
 from db import directory
 from db.directory import StaffLine
 from db.session import unit_of_work
+from services import door
 from services.errors import translated
 
 __all__ = ["Leaver", "StaffLine", "add_caseworker", "add_la", "add_team", "caseworker_leaves",
@@ -26,6 +30,9 @@ def add_la(
     engine: Engine, code: str, name: str, *, actor: str, head_name: str | None = None,
     head_email: str | None = None,
 ) -> None:
+    _names(code=(code, door.LA_CODE_MAX), name=(name, door.NAME_MAX),
+           user=(actor, door.USERNAME_MAX), head_name=(head_name, door.NAME_MAX),
+           head_email=(head_email, door.EMAIL_MAX))
     with translated(), unit_of_work(engine, write=True) as session:
         directory.add_la(session, code, name, actor=actor, head_of_service_name=head_name,
                          head_of_service_email=head_email)
@@ -35,6 +42,9 @@ def add_team(
     engine: Engine, la_code: str, name: str, *, actor: str, manager_name: str | None = None,
     manager_email: str | None = None,
 ) -> None:
+    _names(la=(la_code, door.LA_CODE_MAX), team=(name, door.NAME_MAX),
+           user=(actor, door.USERNAME_MAX), manager_name=(manager_name, door.NAME_MAX),
+           manager_email=(manager_email, door.EMAIL_MAX))
     with translated(), unit_of_work(engine, write=True) as session:
         directory.add_team(session, la_code, name, actor=actor, manager_name=manager_name,
                            manager_email=manager_email)
@@ -44,6 +54,9 @@ def add_caseworker(
     engine: Engine, username: str, name: str, *, team: str, actor: str,
     la_code: str | None = None, email: str | None = None,
 ) -> None:
+    _names(username=(username, door.USERNAME_MAX), name=(name, door.NAME_MAX),
+           team=(team, door.NAME_MAX), user=(actor, door.USERNAME_MAX),
+           la=(la_code, door.LA_CODE_MAX), email=(email, door.EMAIL_MAX))
     with translated(), unit_of_work(engine, write=True) as session:
         directory.add_caseworker(session, username, name, team=team, la_code=la_code,
                                  email=email, actor=actor)
@@ -52,6 +65,8 @@ def add_caseworker(
 def caseworker_leaves(engine: Engine, username: str, successor: str, *, actor: str) -> Leaver:
     """``username`` leaves: every case of theirs moves to ``successor`` in one transaction
     (each move audited), and they are given no new cases."""
+    _names(username=(username, door.USERNAME_MAX), successor=(successor, door.USERNAME_MAX),
+           user=(actor, door.USERNAME_MAX))
     with translated(), unit_of_work(engine, write=True) as session:
         moved = directory.caseworker_leaves(session, username, successor, actor=actor)
     return Leaver(username, successor, tuple(moved))
@@ -60,3 +75,9 @@ def caseworker_leaves(engine: Engine, username: str, successor: str, *, actor: s
 def list_staff(engine: Engine) -> list[StaffLine]:
     with translated(), unit_of_work(engine) as session:
         return directory.list_staff(session)
+
+
+def _names(**given: tuple[str | None, int]) -> None:
+    for field, (value, limit) in given.items():
+        if value is not None:
+            door.name(value, field, limit)

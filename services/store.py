@@ -3,19 +3,23 @@ every deadline, and load an authority's calendar."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
+from db.errors import UnreadableFile
 from db.import_format import read_import_file
 from db.migrate import upgrade_to_head
 from db.progress import Progress, silent
 from db.projections import CalendarLoad, Reprojection, fill_missing_stages, load_calendar_data
 from db.projections import rebuild_all as rebuild_all_projections
+from db.roles import RoleGrant, grant_application_role
 from db.session import describe, unit_of_work
 from db.transfer import ImportReport, export_cases, import_cases
+from services import door
 from services.errors import InvalidInput, translated
 
 __all__ = ["CalendarLoad", "ImportReport", "Initialised", "Reprojection", "export",
@@ -29,26 +33,42 @@ class Initialised:
     before: str | None
     after: str | None
     stages_filled: int
+    grant: RoleGrant | None = None  # PostgreSQL with two roles: the application's
 
 
-def init_database(engine: Engine) -> Initialised:
+def init_database(engine: Engine, *, app_url: str | None = None) -> Initialised:
     """Create or upgrade the schema to the newest revision, then fill any projection a
-    new revision added (the stage of cases recorded before it)."""
+    new revision added (the stage of cases recorded before it).
+
+    ``engine`` connects as the schema's owner (``EHC_MIGRATION_DATABASE_URL``); when
+    ``app_url`` names another PostgreSQL role, that role is created if missing and given
+    exactly the application's privileges (``db.roles``: only SELECT/INSERT on the log).
+
+    Raises:
+        Refused: the application role could rewrite the log (a superuser, the owner...).
+    """
     with translated():
         before, after = upgrade_to_head(engine)
         with unit_of_work(engine, write=True) as session:
             filled = fill_missing_stages(session)
-    return Initialised(describe(engine.url), before, after, filled)
+        grant = grant_application_role(engine, app_url) if app_url else None
+    return Initialised(describe(engine.url), before, after, filled, grant)
 
 
 def import_file(
-    engine: Engine, path: Path, *, actor: str, progress: Progress = silent
+    engine: Engine, path: Path, *, actor: str, as_of: dt.date, progress: Progress = silent
 ) -> ImportReport:
     """Import a CSV / JSON / JSON Lines file, all or nothing; re-running adds nothing.
 
+    Events are judged against ``as_of`` (today in London) as typed ones are; who recorded
+    them elsewhere (an ``ehc export``'s ``recorded_by``/``recorded_at``) is kept as
+    ``imported_recorded_by``/``imported_recorded_at``: ``actor`` is the recorder.
+
     Raises:
-        InvalidInput: no such file, or not UTF-8 text; ImportRefused: every problem.
+        InvalidInput: no such file, not UTF-8 text, or unreadable (a cell or a nesting
+        too big to read); ImportRefused: every problem.
     """
+    door.name(actor, "user", door.USERNAME_MAX)
     if not path.is_file():
         raise InvalidInput(f"no such file: {path}", field="file")
     try:
@@ -56,9 +76,12 @@ def import_file(
     except UnicodeDecodeError as exc:
         raise InvalidInput(f"{path} is not UTF-8 text ({exc.reason} at byte {exc.start})",
                            field="file") from None
+    except UnreadableFile as exc:
+        raise InvalidInput(f"{path.name}: {exc}", field="file") from None
+    cases, refused = door.imported_cases(cases, as_of=as_of)
     with translated(), unit_of_work(engine, write=True) as session:
-        return import_cases(session, cases, actor=actor, problems=problems, source=path.name,
-                            progress=progress)
+        return import_cases(session, cases, actor=actor, problems=problems + refused,
+                            source=path.name, progress=progress)
 
 
 def export(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -42,6 +43,8 @@ class Sink:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     logins: list[object] = field(default_factory=list)  # who had logged in, per message
     refuse: set[str] = field(default_factory=set)  # recipients answered with 550
+    refuse_data: set[str] = field(default_factory=set)  # their messages' DATA gets a 554
+    replies: dict[str, str] = field(default_factory=dict)  # "MAIL"/"RCPT" -> reply to everyone
     hold_after: int | None = None  # stall once this many messages were received
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -57,13 +60,24 @@ class _Handler:
     def __init__(self, sink: Sink) -> None:
         self.sink = sink
 
+    async def handle_MAIL(self, server, session, envelope, address, options):
+        if "MAIL" in self.sink.replies:
+            return self.sink.replies["MAIL"]
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, options):
+        if "RCPT" in self.sink.replies:
+            return self.sink.replies["RCPT"]
         if address in self.sink.refuse:
             return "550 no such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.sink.refuse_data & set(envelope.rcpt_tos):
+            return "554 5.6.0 message content rejected"
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.sink.received.append(message)
         self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
@@ -85,6 +99,16 @@ def smtp_sink() -> Iterator[Sink]:
     finally:
         sink.release.set()
         controller.stop()
+
+
+def outbox_rows(engine):
+    """Every outbox row, in the order recorded."""
+    from sqlalchemy import select
+
+    from db.notify_schema import OutboxRow
+
+    with unit_of_work(engine) as session:
+        return list(session.scalars(select(OutboxRow).order_by(OutboxRow.id)))
 
 
 def settings_for(sink: Sink | None, **overrides: object) -> NotifySettings:
@@ -177,3 +201,25 @@ def auth_smtp_sink() -> Iterator[Sink]:
         yield sink
     finally:
         controller.stop()
+
+
+class _Keep(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture
+def debug_log():
+    """What ``notifications`` logs at DEBUG (a handler of our own: Prefect reconfigures
+    the root logger's handlers when a flow starts, caplog's among them)."""
+    logger, keep = logging.getLogger("notifications"), _Keep()
+    level = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(keep)
+    yield keep.records
+    logger.removeHandler(keep)
+    logger.setLevel(level)

@@ -15,8 +15,9 @@ from starlette.staticfiles import StaticFiles
 
 from services.bootstrap import start, utc_now
 from web import csrf, errors, settings
+from web.api import routes as api
 from web.auth import Clock, look_up_session
-from web.routes import cases, pages, session, team, worklist
+from web.routes import cases, family, feeds, pages, session, team, worklist
 from web.security import Hardening, catch_unexpected
 from web.templating import make_templates
 
@@ -65,6 +66,10 @@ def create_app(
     app.include_router(cases.router)
     app.include_router(worklist.router)
     app.include_router(team.router)
+    app.include_router(family.router)
+    app.include_router(feeds.router)
+    app.include_router(api.router)
+    app.include_router(api.schema_router)
     errors.install(app)
     app.middleware("http")(look_up_session)
     app.middleware("http")(catch_unexpected(errors.failure_page))  # added last: outermost

@@ -43,7 +43,7 @@ PAGES: Mapping[int, tuple[str, tuple[str, ...]]] = {
 STATUS: Mapping[type[errors.ServiceError], int] = {
     errors.NotFound: 404,
     errors.Forbidden: 403,
-    errors.InvalidInput: 400,
+    errors.InvalidInput: 422,  # bad input at the door (services.door), as the CLI's exit 2
     errors.Refused: 422,
     errors.Conflict: 409,
     errors.Unavailable: 503,

@@ -1,29 +1,19 @@
-"""The web application's settings, read once from the environment (``EHC_*``).
-
-    EHC_WEB_SECURE_COOKIES      default true: cookies only over HTTPS (``__Host-`` prefix),
-                                HSTS sent. ``false`` is for the demo on plain http and is
-                                honoured only when serving on a loopback address
-    EHC_SESSION_IDLE_MINUTES    default 30: a session unused this long ends
-    EHC_SESSION_ABSOLUTE_HOURS  default 12: a session ends this long after log-in, used or not
-    EHC_LOGIN_MAX_FAILURES      default 5: failed log-ins per account per window
-    EHC_LOGIN_MAX_FAILURES_PER_ADDRESS  default 20: per client address per window
-    EHC_LOGIN_WINDOW_MINUTES    default 15: the window (and so the longest wait)
-    EHC_AUTHORITY_NAME          shown in the header when nobody is signed in (default:
-                                "Local authority"); once signed in, the user's authority
-
-(The lead's ``services/settings.py`` will absorb these; this is the one place they are
-read until then.)
-"""
+"""The web application's view of the settings (``services.settings`` reads them all,
+once: ``EHC_WEB_SECURE_COOKIES``, ``EHC_SESSION_*``, ``EHC_LOGIN_*``,
+``EHC_AUTHORITY_NAME``, ``EHC_FAMILY_*``, ``EHC_API_CALLS_PER_MINUTE``), and the one check
+only the web needs: plain-http cookies are allowed on a loopback address only."""
 
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from services.accounts import AccountPolicy
+from services.api_tokens import DEFAULT_PER_MINUTE
+from services.family import FamilyPolicy
+from services.settings import load_settings
 
 SERVICE_NAME = "EHC timescales"
 
@@ -37,6 +27,8 @@ class WebSettings:
     secure_cookies: bool = True
     policy: AccountPolicy = field(default_factory=AccountPolicy)
     authority_name: str = "Local authority"
+    family: FamilyPolicy = field(default_factory=FamilyPolicy)
+    api_calls_per_minute: int = DEFAULT_PER_MINUTE
 
     @property
     def session_cookie(self) -> str:
@@ -63,36 +55,30 @@ class WebSettings:
 
 
 def load(environ: Mapping[str, str] | None = None) -> WebSettings:
-    env = os.environ if environ is None else environ
+    """The web settings from ``environ`` (default: the process environment).
+
+    Raises:
+        services.errors.InvalidInput: a setting that cannot be used, by name.
+    """
+    given = load_settings(environ)
     policy = AccountPolicy(
-        idle=dt.timedelta(minutes=_number(env, "EHC_SESSION_IDLE_MINUTES", 30)),
-        absolute=dt.timedelta(hours=_number(env, "EHC_SESSION_ABSOLUTE_HOURS", 12)),
-        failures_per_account=_number(env, "EHC_LOGIN_MAX_FAILURES", 5),
-        failures_per_address=_number(env, "EHC_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
-        window=dt.timedelta(minutes=_number(env, "EHC_LOGIN_WINDOW_MINUTES", 15)),
+        idle=dt.timedelta(minutes=given.session_idle_minutes),
+        absolute=dt.timedelta(hours=given.session_absolute_hours),
+        failures_per_account=given.login_max_failures,
+        failures_per_address=given.login_max_failures_per_address,
+        window=dt.timedelta(minutes=given.login_window_minutes),
     )
     return WebSettings(
-        secure_cookies=_flag(env, "EHC_WEB_SECURE_COOKIES", default=True),
+        secure_cookies=given.web_secure_cookies,
         policy=policy,
-        authority_name=env.get("EHC_AUTHORITY_NAME", "").strip() or "Local authority",
+        authority_name=given.authority_name.strip() or "Local authority",
+        family=FamilyPolicy(
+            complaints=given.family_complaints.strip() or FamilyPolicy.complaints,
+            complaints_url=given.family_complaints_url.strip() or None,
+            show_staff_names=given.family_show_staff_names,
+            link_days=given.family_link_days,
+            stage_emails=frozenset(code.strip() for code in given.family_stage_emails.split(",")
+                                   if code.strip()),
+        ),
+        api_calls_per_minute=given.api_calls_per_minute,
     )
-
-
-def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    raise SettingsError(f"{name}={raw!r}: expected true or false")
-
-
-def _number(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise SettingsError(f"{name}={raw!r}: expected a whole number of at least 1")
-    return int(raw)

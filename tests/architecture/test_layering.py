@@ -4,6 +4,8 @@ engine/     pure: the calendars' pure parts only; no db, services, I/O, SQL, Pre
 calendars/  never the engine (or anything above it)
 db/         the only place with SQL; never services, notifications, entry points
 notifications/  mail: never services or entry points
+intake/     a council's files read into planned cases: the engine only; no db, SQL, services
+reports/    output adapters (XLSX, charts, SEN2 XML): never the store, mail or entry points
 services/   the application layer: never the entry points, never Prefect
 cli/, flows/, web/  entry points: the store and the mail only through services/
 and no import cycle inside any package.
@@ -19,7 +21,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("engine", "calendars", "db", "notifications", "services", "cli", "flows", "web",
-            "demo")
+            "demo", "intake", "reports")
 ENTRY_POINTS = ("cli", "flows", "web")
 # What each package may not import (top-level names).
 FORBIDDEN: dict[str, set[str]] = {
@@ -30,10 +32,14 @@ FORBIDDEN: dict[str, set[str]] = {
     "db": {"services", "notifications", "cli", "flows", "web", "prefect"},
     "notifications": {"services", "cli", "flows", "web"},
     "services": {"cli", "flows", "web", "prefect"},
-    "cli": {"db", "notifications"},
-    "flows": {"db", "notifications", "cli"},
-    "web": {"db", "notifications", "cli", "flows"},
+    "cli": {"db", "notifications", "intake"},
+    "flows": {"db", "notifications", "cli", "intake"},
+    "web": {"db", "notifications", "cli", "flows", "intake"},
     "demo": {"services", "cli", "flows", "web", "sqlalchemy"},
+    "intake": {"db", "services", "notifications", "cli", "flows", "web", "demo", "sqlalchemy",
+               "prefect"},
+    # output adapters (tables, workbooks, charts, SEN2 XML): the services' results only
+    "reports": {"db", "notifications", "cli", "flows", "web", "prefect", "sqlalchemy"},
 }
 # Outside db/, SQLAlchemy may appear only as the types a unit of work is passed around as.
 SQLALCHEMY_TYPES = {("sqlalchemy", "Engine"), ("sqlalchemy.orm", "Session")}

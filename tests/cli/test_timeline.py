@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,8 @@ from services.bootstrap import london_today
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ROW_KEYS = {
     "key", "rule", "instance", "due", "nominal", "status", "met_on", "days_late", "statutory",
-    "kind", "exception", "exceptions_available", "citation", "explanation",
+    "kind", "exception", "exceptions_available", "citation", "explanation", "plain_explanation",
+    "warnings", "exception_recorded_on", "escalates",
 }
 
 
@@ -100,8 +102,11 @@ def test_recorded_closure_exception_disapplies_the_20_and_16_week_limits(capsys)
     assert "disapplied by reg10_4_a" in deadline(out, "decision_not_to_issue_due")
     # Reg 5(4) is a separate exception: the 6-week decision (Mon 14 Jul) still applies.
     assert deadline(out, "decision_to_assess_due").endswith("met on time on 2025-07-07")
-    # The head teacher's advice: Mon 14 Jul + 42 = Mon 25 Aug (bank holiday), 16 days late.
-    assert deadline(out, "advice_due", "ht-1").startswith("Mon 2025-08-25")
+    # The head teacher's advice, asked Tue 15 Jul (the first day of the closure window,
+    # 22 Jul - 7): + 42 = Tue 26 Aug 2025, met 10 Sep, 15 days late.
+    assert deadline(out, "advice_due", "ht-1") == (
+        "Tue 2025-08-26  deadline  advice_due (ht-1) [R02]  met late on 2025-09-10, 15 days late"
+    )
     assert "Tue 2025-07-22  event     school_closure school=URN138000" in out
 
     rows = {r["key"]: r for r in json_rows(capsys, "assessment-summer-closure-exception.json",
@@ -228,6 +233,48 @@ def test_import_starting_at_a_leap_day_review(capsys):
     assert deadline(out, "review_decision_due").startswith("Mon 2025-03-10")
 
 
+# --- the family's explanation, on every example -------------------------------------------
+
+RULE_CODE = re.compile(
+    r"\b(?:[RTA]\d{1,2}[a-c]?|reg|regs|CoP|HESC|SI|CFA)\b|\[verify\]|Source|s\.\d"
+)
+SHORT_DAY = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|"
+                       r"Nov|Dec)\b")
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.json")))
+def test_every_example_has_a_plain_explanation_for_the_family_and_the_staff_one(capsys, name):
+    rows = json_rows(capsys, name, "2026-06-01")
+    assert rows
+    for row in rows:
+        plain, staff = row["plain_explanation"], row["explanation"]
+        assert plain, row["key"]
+        assert not RULE_CODE.search(plain), (row["key"], plain)
+        nominal = dt.date.fromisoformat(row["nominal"])
+        assert f"{nominal:%A} {nominal.day} {nominal:%B %Y}" in plain, (row["key"], plain)
+        for sentence in re.split(r"(?<=\.) ", plain):
+            assert len(sentence.split()) <= 25, (row["key"], sentence)
+        assert not SHORT_DAY.search(plain), plain  # day names in full, never "Mon 6 Jan"
+        # The staff explanation keeps its arithmetic and its source.
+        assert row["citation"] in staff
+        assert staff.endswith(f"Source: {row['citation']}.")
+
+
+def test_family_option_prints_the_plain_explanation_under_each_deadline(capsys):
+    out = example(capsys, "assessment-on-time.json", "2025-06-01")
+    code, family, _ = timeline(capsys, EXAMPLES / "assessment-on-time.json", "--as-of",
+                               "2025-06-01", "--family")
+    assert code == 0
+    assert "Source:" in out
+    assert "Source:" not in family
+    assert "The council must issue the final plan by Monday 26 May 2025." in family
+    rows = json_rows(capsys, "assessment-on-time.json", "2025-06-01")
+    final = next(r for r in rows if r["key"] == "final_plan_due")["plain_explanation"]
+    assert "That day is a bank holiday. The date does not move because of that." in final
+    deadline_lines = [ln for ln in out.splitlines() if "  deadline  " in ln]
+    assert deadline_lines == [ln for ln in family.splitlines() if "  deadline  " in ln]
+
+
 def test_every_example_is_covered_by_a_test():
     tested = {
         "assessment-on-time.json", "assessment-late-ep-advice.json",
@@ -342,6 +389,77 @@ def test_bad_input_exits_2_with_the_reason_and_the_offending_event(
     assert out == ""
     assert err.startswith(f"ehc timeline: {case}: ")
     assert message in err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"events": ' + "[" * 100_000 + "]" * 100_000 + "}",
+         "the JSON is nested too deeply to read"),
+        ('{"events": [{"type": "request_received", "date": "2025-01-06", "note": "\\ud800"}]}',
+         "event #1 (request_received): note: not valid text: character 1 is a lone surrogate"),
+        ('{"reference": "\\udc00", "events": []}', "'reference' is not valid text"),
+        ({"events": [{"type": "request_received", "date": 0}]},
+         "event #1 (request_received): request_received: date: expected a date written "
+         "YYYY-MM-DD, not the number 0"),
+        ({"events": [{"type": "request_received", "date": "9999-12-31"}]},
+         "event #1 (request_received): request_received: date: 9999-12-31 is outside"),
+        ({"events": [{"type": "request_received", "date": "2013-11-04"}]},
+         "event #1 (request_received): request_received: 2013-11-04 is before the Children "
+         "and Families Act 2014 Part 3 came into force"),
+        ({"events": [{"type": "mediation_requested", "date": "2025-02-01", "decision_letter": "x"},
+                     {"type": "decision_letter_sent", "date": "2025-01-06",
+                      "decision": "refuse_to_assess"}]},
+         "event #1 (mediation_requested): mediation_requested names decision_letter 'x'"),
+    ],
+    ids=["deep-nesting", "lone-surrogate", "surrogate-reference", "date-0", "year-9999",
+         "before-the-act", "unknown-letter"],
+)
+def test_R01_input_that_crashed_the_engine_exits_2_pointing_at_the_event(
+    capsys, tmp_path, content, message
+):
+    case = write(tmp_path, content)
+    code, out, err = timeline(capsys, case, "--as-of", "2025-06-01")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"ehc timeline: {case}: ")
+    assert message in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("as_of", ["1999-12-31", "2101-01-01"])
+def test_R01_an_as_of_outside_the_calendars_years_exits_2(capsys, as_of):
+    code, out, err = timeline(capsys, EXAMPLES / "assessment-late-ep-advice.json",
+                              "--as-of", as_of)
+    assert (code, out) == (2, "")
+    assert f"--as-of {as_of}: no bank holiday data for" in err
+
+
+def test_R01_a_file_starting_with_a_byte_order_mark_is_read(capsys, tmp_path):
+    case = tmp_path / "bom.json"
+    case.write_bytes(b"\xef\xbb\xbf" + (EXAMPLES / "assessment-on-time.json").read_bytes())
+    code, out, err = timeline(capsys, case, "--as-of", "2025-06-01")
+    assert (code, err) == (0, "")
+    assert example(capsys, "assessment-on-time.json", "2025-06-01") == out
+
+
+def test_R06_a_late_exception_is_a_warning_in_the_timeline_and_in_the_json(capsys, tmp_path):
+    case = write(tmp_path, {"events": [
+        {"type": "request_received", "date": "2025-01-06"},
+        {"type": "exception_recorded", "date": "2025-07-01",
+         "ground": "reg13_3_c_exceptional_personal_circumstances", "applies_to": "final_plan"},
+    ]})
+    code, out, _ = timeline(capsys, case, "--as-of", "2025-08-01")
+    assert code == 0
+    assert "Warnings (1):" in out
+    assert "  - event #1 (request_received) [final_plan_due]: the exception" in out
+    assert "recorded late" in out
+    code, out, _ = timeline(capsys, case, "--as-of", "2025-08-01", "--json")
+    report = json.loads(out)
+    assert report["warnings"][0]["event"] == 1
+    assert report["warnings"][0]["key"] == "final_plan_due"
+    final = next(r for r in report["deadlines"] if r["key"] == "final_plan_due")
+    assert final["exception_recorded_on"] == "2025-07-01"
+    assert final["warnings"] == [report["warnings"][0]["message"]]
 
 
 def test_unreadable_file_exits_2(capsys, tmp_path):

@@ -3,6 +3,7 @@ killed mid-way), re-runnable, and an export imports back. Both backends."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -174,7 +175,23 @@ def test_export_imports_back_unchanged_and_adds_nothing_to_its_source(
 
     into_fresh = _import(fresh_sqlite_engine, path)
     assert (into_fresh.cases_opened, into_fresh.events_added) == (2, 8)
-    assert _export(fresh_sqlite_engine) == exported
+    # The importer recorded them here; who recorded them at the source is kept apart.
+    moved = _export(fresh_sqlite_engine)
+    for case in exported["cases"]:
+        for event in case["events"]:
+            event["imported_recorded_by"] = event.pop("recorded_by")
+            event["imported_recorded_at"] = event.pop("recorded_at")
+    for case in moved["cases"]:
+        for event in case["events"]:
+            assert event.pop("recorded_by") == "importer"
+            assert dt.datetime.fromisoformat(event.pop("recorded_at")).tzinfo is not None
+    assert moved == exported
+    # ... and a second generation keeps the first recorder, not the one in between.
+    path = _write(tmp_path, "again.json", json.dumps(_export(fresh_sqlite_engine)))
+    assert _import(fresh_sqlite_engine, path).events_already_present == 8
+    alices = read_import_file(path)[0][0].events[-1].data  # A1's advice, recorded by alice
+    assert alices["imported_recorded_by"] == "alice"
+    assert "recorded_by" not in alices
 
 
 def test_a_case_format_document_imports_once_it_names_process_and_caseworker(
@@ -207,11 +224,12 @@ KILLED_IMPORT = textwrap.dedent("""
     import sys, time
     import db.transfer
     real_write, written = db.transfer.write, []
+    stop_after = int(sys.argv[2])
 
     def write_then_hang(session, plan, actor, **options):
         result = real_write(session, plan, actor, **options)
         written.append(plan.case.reference)
-        if len(written) == 40:
+        if len(written) == stop_after:
             session.flush()
             print("HALF-WAY", flush=True)
             time.sleep(120)
@@ -235,7 +253,7 @@ def test_import_killed_mid_way_leaves_the_database_as_it_was(staffed, db_url, tm
     exported = _export(staffed)
 
     with subprocess.Popen(
-        [sys.executable, "-c", KILLED_IMPORT, str(path)], cwd=REPO, stdout=subprocess.PIPE,
+        [sys.executable, "-c", KILLED_IMPORT, str(path), "40"], cwd=REPO, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True,
         env={**os.environ, "EHC_DATABASE_URL": db_url},
     ) as child:

@@ -67,8 +67,7 @@ def test_upgrading_an_up_to_date_database_is_harmless(db_engine):
 def test_a_locked_sqlite_database_is_reported_as_locked_and_nothing_is_written(
     monkeypatch, sqlite_url
 ):
-    monkeypatch.setenv("EHC_DB_BUSY_TIMEOUT", "0.2")
-    engine = make_engine(sqlite_url)
+    engine = make_engine(sqlite_url, busy_timeout_s=0.2, lock_retry_s=0.3)
     with unit_of_work(engine, write=True) as holder:  # another writer holds the lock
         holder.execute(text("SELECT 1"))
         with pytest.raises(DatabaseUnavailable, match="locked by another process"), \

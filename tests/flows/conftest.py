@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from notify_fixtures import auth_smtp_sink, smtp_sink  # noqa: F401  (real SMTP servers)
+from notify_fixtures import auth_smtp_sink, debug_log, smtp_sink  # noqa: F401  (fixtures)
 
 from db.session import dispose_engines
 

@@ -21,7 +21,8 @@ def test_every_deployment_entrypoint_is_a_flow_with_the_expected_name():
         path, _, function = deployment["entrypoint"].partition(":")
         module = importlib.import_module(path.removesuffix(".py").replace("/", "."))
         names[deployment["name"]] = getattr(module, function).name
-    assert names == {"nightly": "nightly-sweep", "weekday-morning": "daily-digest"}
+    assert names == {"nightly": "nightly-sweep", "weekday-morning": "daily-digest",
+                     "weekly-timeliness": "weekly-timeliness"}
 
 
 def test_schedules_are_in_london_outside_the_clock_change_hours():

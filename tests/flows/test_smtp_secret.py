@@ -21,6 +21,7 @@ def test_the_smtp_password_is_read_from_the_named_prefect_secret_block(
     settings = _notify({
         "EHC_SMTP_HOST": auth_smtp_sink.host, "EHC_SMTP_PORT": str(auth_smtp_sink.port),
         "EHC_SMTP_USERNAME": "ehc-mailer", "EHC_SMTP_PASSWORD_BLOCK": "ehc-smtp-password",
+        "EHC_SMTP_ALLOW_PLAINTEXT_LOGIN": "true",  # the test server is on loopback
     })
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "ehc@x.example", "cw@x", "EHC-1"

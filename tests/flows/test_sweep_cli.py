@@ -100,7 +100,8 @@ def test_ehc_digest_sends_one_email_per_caseworker_and_manager_once_a_day(
     assert main(["digest", "--as-of", "2026-06-22"]) == 0
     out = capsys.readouterr().out
     assert "planned 3, emails recorded 3" in out
-    assert "delivered: 2 sent (0 resent after an interruption), 0 to retry, 0 failed" in out
+    assert "delivered: 2 sent (0 resent after an interruption), 0 failed" in out
+    assert "failed in all: 1, for a person to look at" in out  # cw2 has no address
     by_to = {m["To"]: m for m in smtp_sink.received}
     assert sorted(by_to) == ["cw1@council.example", "manager@council.example"]
     assert by_to["cw1@council.example"]["Subject"] == (

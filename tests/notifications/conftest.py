@@ -1,1 +1,1 @@
-from notify_fixtures import auth_smtp_sink, smtp_sink  # noqa: F401  (real SMTP servers)
+from notify_fixtures import auth_smtp_sink, debug_log, smtp_sink  # noqa: F401  (fixtures)

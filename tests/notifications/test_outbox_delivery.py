@@ -11,6 +11,7 @@ import threading
 
 import pytest
 from notify_fixtures import LA, limit, put_case, seed_authority, settings_for
+from notify_fixtures import outbox_rows as rows
 from sqlalchemy import func, select
 
 from db.notify_schema import EscalationRow, OutboxRow
@@ -25,11 +26,6 @@ from services import sweep
 pytestmark = pytest.mark.smtp
 D = dt.date.fromisoformat
 T0 = dt.datetime(2026, 6, 22, 4, 0, tzinfo=dt.UTC)
-
-
-def rows(engine):
-    with unit_of_work(engine) as session:
-        return list(session.scalars(select(OutboxRow).order_by(OutboxRow.id)))
 
 
 def count(engine, entity):

@@ -94,7 +94,7 @@ def test_revision_0003_keeps_existing_outbox_rows_and_admits_the_two_terminal_st
 
 
 def test_downgrading_0003_turns_withdrawn_and_suppressed_rows_into_failed_ones(empty_engine):
-    migrate(empty_engine, "head")
+    migrate(empty_engine, "0003")
     with empty_engine.begin() as connection:
         connection.execute(text("INSERT INTO local_authorities (code, name) VALUES ('X', 'X')"))
     add_row(empty_engine, "stale", "withdrawn")

@@ -20,6 +20,7 @@ from services.worklist import worklist
 D = dt.date.fromisoformat
 STAFFS, HARTLEPOOL = "E10000028", "E06000001"
 REQUEST = {"type": "request_received", "date": "2025-01-06"}
+TODAY = dt.date(2026, 1, 5)  # the day the events are recorded on (as_of)
 DECIDED = {"type": "decision_to_assess_notified", "date": "2025-02-10", "outcome": "assess"}
 
 
@@ -31,10 +32,10 @@ def caseload(staffed):
         cases.open_case(staffed, ref, process="assessment", caseworker=worker, la_code=STAFFS,
                         actor="tester")
         if team_events:
-            cases.record_events(staffed, ref, team_events, recorded_by="alice")
+            cases.record_events(staffed, ref, team_events, recorded_by="alice", as_of=TODAY)
     cases.open_case(staffed, "H1", process="assessment", caseworker="dave",
                     la_code=HARTLEPOOL, actor="tester")
-    cases.record_events(staffed, "H1", [REQUEST], recorded_by="dave")
+    cases.record_events(staffed, "H1", [REQUEST], recorded_by="dave", as_of=TODAY)
     return staffed
 
 
@@ -43,17 +44,21 @@ def test_a_batch_is_recorded_all_or_nothing_and_repeats_are_recognised(staffed):
                     actor="tester")
     bad = {"type": "final_plan_issued", "date": "2024-12-01"}  # before the request
     with pytest.raises(Refused) as refused:
-        cases.record_events(staffed, "C1", [REQUEST, bad], recorded_by="alice")
+        cases.record_events(staffed, "C1", [REQUEST, bad], recorded_by="alice", as_of=TODAY)
     assert refused.value.index == 1
     assert cases.case_view(staffed, "C1", as_of=D("2025-01-07")).seq == 0  # nothing written
-    first = cases.record_events(staffed, "C1", [{**REQUEST, "id": "r1"}], recorded_by="alice")
-    again = cases.record_events(staffed, "C1", [{**REQUEST, "id": "r1"}], recorded_by="alice")
+    first = cases.record_events(staffed, "C1", [{**REQUEST, "id": "r1"}], recorded_by="alice",
+                                as_of=TODAY)
+    again = cases.record_events(staffed, "C1", [{**REQUEST, "id": "r1"}], recorded_by="alice",
+                                as_of=TODAY)
     assert [(e.seq, e.new) for e in first.events] == [(1, True)]
     assert [(e.seq, e.new) for e in again.events] == [(1, False)]
     with pytest.raises(Conflict, match="reload"):
-        cases.record_events(staffed, "C1", [DECIDED], recorded_by="alice", expected_seq=0)
+        cases.record_events(staffed, "C1", [DECIDED], recorded_by="alice",
+                            as_of=TODAY, expected_seq=0)
     with pytest.raises(InvalidInput, match="below zero"):
-        cases.record_events(staffed, "C1", [DECIDED], recorded_by="alice", expected_seq=-1)
+        cases.record_events(staffed, "C1", [DECIDED], recorded_by="alice",
+                            as_of=TODAY, expected_seq=-1)
 
 
 def test_the_case_view_has_timeline_judged_deadlines_stage_and_next_events(caseload):
@@ -76,7 +81,8 @@ def test_another_authoritys_case_is_not_found_exactly_like_a_missing_one(caseloa
     assert str(other.value) == "unknown case 'H1'"
     assert str(missing.value) == "unknown case 'ZZ9'"
     with pytest.raises(NotFound):
-        cases.record_events(caseload, "H1", [DECIDED], recorded_by="x", la_code=STAFFS)
+        cases.record_events(caseload, "H1", [DECIDED], recorded_by="x",
+                            as_of=TODAY, la_code=STAFFS)
 
 
 def test_the_caseload_lists_soonest_deadline_first_and_filters_and_searches(caseload):
@@ -110,15 +116,16 @@ def test_reassign_moves_a_case_within_its_authority_only_and_is_audited(caseload
 
 def test_closing_a_case_stops_its_clocks_and_refuses_later_events(caseload):
     cases.close_case(caseload, "A1", "request_withdrawn", on=D("2025-01-20"),
-                     recorded_by="alice")
+                     recorded_by="alice", as_of=TODAY)
     view = cases.case_view(caseload, "A1", as_of=D("2025-06-01"))
     assert view.stage == "closed"
     assert view.deadlines == ()  # the 6- and 20-week clocks stopped with the case
     assert view.allowed_events == ()
     with pytest.raises(Refused, match="closed on 2025-01-20"):
-        cases.record_events(caseload, "A1", [DECIDED], recorded_by="alice")
+        cases.record_events(caseload, "A1", [DECIDED], recorded_by="alice", as_of=TODAY)
     with pytest.raises(InvalidInput, match="unknown reason"):
-        cases.close_case(caseload, "A2", "bored", on=D("2025-01-20"), recorded_by="alice")
+        cases.close_case(caseload, "A2", "bored", on=D("2025-01-20"), recorded_by="alice",
+                         as_of=TODAY)
     overdue = worklist(caseload, as_of=D("2025-06-01"), la_code=STAFFS, overdue_only=True)
     assert "A1" not in {item.reference for item in overdue.items}
 

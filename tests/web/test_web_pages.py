@@ -116,6 +116,30 @@ def test_an_unexpected_error_is_a_500_page_without_a_traceback(web, caplog):
     assert "secret detail from deep inside" in caplog.text  # the server log has it
 
 
+def test_bad_input_at_the_door_is_a_422_page_naming_the_field(web):
+    """Issue 13: what the CLI exits 2 for, the web answers 422, nothing written."""
+    import datetime as dt
+
+    from starlette.testclient import TestClient
+
+    from services import cases
+
+    router = APIRouter()
+
+    @router.get("/record")
+    def record():
+        cases.record_events(web.engine, "C1", [{"type": "request_received",
+                                                "date": "2026-01-05", "recorded_by": "mallory"}],
+                            recorded_by="alice", as_of=dt.date(2026, 7, 20))
+
+    app = create_app(web.engine, web.settings, clock=web.clock)
+    app.app.include_router(router)
+    response = TestClient(app, base_url="http://127.0.0.1").get("/record")
+    assert response.status_code == 422
+    assert "recorded_by is not an event field" in response.text
+    assert_hardened(response)
+
+
 def test_a_database_that_is_not_set_up_says_so_as_a_503_page(tmp_path):
     from starlette.testclient import TestClient
 

@@ -34,7 +34,7 @@ def test_plain_http_cookies_are_refused_off_loopback(monkeypatch, capsys):
 
 def test_a_malformed_setting_is_named(monkeypatch, capsys):
     monkeypatch.setenv("EHC_SESSION_IDLE_MINUTES", "soon")
-    assert main(["serve"]) == 1
+    assert main(["serve"]) == 2  # bad input, as for every other setting
     assert "EHC_SESSION_IDLE_MINUTES='soon'" in capsys.readouterr().err
 
 

@@ -238,7 +238,7 @@ def _record_posted(request: Request, account: Account, reference: str, form: For
     try:
         cases.record_events(request.app.state.engine, reference, [event],
                             recorded_by=account.username, expected_seq=seq,
-                            la_code=account.la_code)
+                            la_code=account.la_code, as_of=today(request))
     except errors.Conflict:
         # Someone recorded meanwhile: keep what was typed, show what changed, and let them
         # submit again against the case as it is now.
@@ -297,7 +297,8 @@ def _close_posted(request: Request, account: Account, reference: str, form: Form
     try:
         cases.close_case(request.app.state.engine, reference, str(submitted.event["reason"]),
                          on=dt.date.fromisoformat(str(submitted.event["date"])),
-                         recorded_by=account.username, la_code=account.la_code)
+                         recorded_by=account.username, la_code=account.la_code,
+                         as_of=today(request))
     except (errors.Refused, errors.InvalidInput) as exc:
         return _close(request, account, view, typed=submitted.typed, status_code=422,
                       errors=FormErrors({"date-day": exc.message[:1].upper() + exc.message[1:]}))

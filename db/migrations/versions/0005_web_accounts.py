@@ -3,7 +3,7 @@ server-side sessions (only the token's hash is stored) and the log-in attempts t
 limit counts.
 
 Revision ID: 0005_web_accounts
-Revises: 0004
+Revises: 0004_event_hash_chain
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_web_accounts"
-down_revision: str | None = "0004"
+down_revision: str | None = "0004_event_hash_chain"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -1,0 +1,1 @@
+"""The JSON API for other council systems, under ``/api/`` (docs/openapi.json)."""

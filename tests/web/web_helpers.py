@@ -97,4 +97,4 @@ def open_cases(engine: Any) -> None:
                         la_code=la, actor="setup")
         cases.record_events(engine, reference, [
             {"type": "request_received", "date": received, "id": f"{reference}-request"}],
-            recorded_by="setup")
+            recorded_by="setup", as_of=START.date())

@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import escape
 from web_helpers import csrf_of
 
 from services import cases
-from services.bootstrap import london_today
 from web.routes import cases as case_routes
 
 
@@ -90,6 +90,8 @@ def test_the_case_page_shows_each_deadline_under_its_key_with_its_explanation(ca
     view = cases.case_view(cased.engine, "S-LATE", as_of=cased.clock.now.date())
     first = view.deadlines[0].deadline
     assert f'id="{first.key}"' in page.text
+    assert first.plain_explanation
+    assert str(escape(first.plain_explanation)) in page.text  # for the family
     assert first.explanation in page.text
     assert first.citation in page.text
     assert "Request received" in page.text
@@ -152,7 +154,7 @@ def test_a_concurrent_change_keeps_the_input_and_says_what_changed(cased):
     hidden = form_of(client, "/cases/S-LATE/record?type=decision_to_assess_notified")
     cases.record_events(cased.engine, "S-LATE", [
         {"type": "child_date_of_birth", "date": "2015-05-05", "id": "dob"}], recorded_by="bob",
-        as_of=london_today())
+        as_of=cased.clock.now.date())
     page = client.post("/cases/S-LATE/record", data={
         **hidden, "date-day": "2", "date-month": "12", "date-year": "2026",
         "outcome": "assess"})

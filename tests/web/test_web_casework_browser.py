@@ -99,6 +99,7 @@ def test_the_team_and_service_pages(cased, page, live_app):
     assert page.title().startswith("Error: Team North")
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="You have signed out").wait_for()
     sign_in_browser(page, live_app.url("/login"), "harriet")
     page.goto(live_app.url("/service"))
     assert page.get_by_role("heading", level=1).inner_text() == "The service"

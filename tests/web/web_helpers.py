@@ -10,8 +10,6 @@ import socket
 from pathlib import Path
 from typing import Any
 
-from services.bootstrap import london_today
-
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery staple"
 START = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)  # the route tests' clock starts here
@@ -99,4 +97,4 @@ def open_cases(engine: Any) -> None:
                         la_code=la, actor="setup")
         cases.record_events(engine, reference, [
             {"type": "request_received", "date": received, "id": f"{reference}-request"}],
-            recorded_by="setup", as_of=london_today())
+            recorded_by="setup", as_of=START.date())

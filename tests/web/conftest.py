@@ -188,7 +188,10 @@ def page(browser):
     new_page.on("pageerror", lambda exc: problems.append(f"script error: {exc}"))
     new_page.on("console", lambda msg: problems.append(msg.text)
                 if "Content Security Policy" in msg.text else None)
-    new_page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    # A load the page itself abandoned by navigating on (a favicon fetch cut short by a
+    # redirect) is not a failed asset; anything else is.
+    new_page.on("requestfailed", lambda request: problems.append(f"failed: {request.url}")
+                if "ERR_ABORTED" not in (request.failure or "") else None)
     new_page.on("response", lambda response: problems.append(
         f"{response.status}: {response.url}")
         if response.status >= 400 and response.request.resource_type != "document" else None)

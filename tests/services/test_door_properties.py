@@ -17,7 +17,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -100,7 +100,13 @@ def bad_events(draw: st.DrawFn) -> tuple[str, Any]:
         return "event", draw(st.one_of(st.lists(st.integers(), max_size=3), st.integers(),
                                        TEXT, st.none()))
     field, change = draw(MUTATIONS)
-    return field, {**draw(st.sampled_from(BASES)), **change}
+    event = {**draw(st.sampled_from(BASES)), **change}
+    # A date of birth long ago is a fact, not bad input (an imported young person's): only
+    # a future one is refused, so an old date is no bad-input example for that event.
+    old = isinstance(event.get("date"), str) and event["date"][:4].isdigit() \
+        and event["date"] < "2000"
+    assume(not (event.get("type") == "child_date_of_birth" and old))
+    return field, event
 
 
 def state(engine) -> tuple[int, int, int]:
@@ -125,7 +131,8 @@ def opened(staffed):
 
 
 def _settings(examples: int) -> Any:
-    return settings(max_examples=examples, deadline=None, database=None,
+    # Derandomised: CI tries the same examples every run, so a failure is reproducible.
+    return settings(max_examples=examples, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow, HealthCheck.data_too_large])
 

@@ -10,18 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from cli.main import main
+from tests.cli_run import ehc
 
 STAFFS = "E10000028"
 
 
-def ehc(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

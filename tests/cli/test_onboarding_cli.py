@@ -17,18 +17,11 @@ from onboarding_fixtures import (
 )
 from openpyxl import load_workbook
 
-from cli.main import main
+from tests.cli_run import ehc
 
 AS_OF = ["--as-of", "2026-12-03"]
 
 
-def ehc(capsys, *argv):
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from freezegun import freeze_time
 
 from cli.main import main
 from db.session import dispose_engines
+from tests.cli_run import ehc
 
 OPEN = ["case", "open", "C1", "--process", "assessment", "--caseworker", "alice",
         "--la", "E10000028"]
@@ -25,14 +26,6 @@ HISTORY = [
 ]
 
 
-def ehc(capsys, *argv):
-    """Run ``ehc argv``; returns (exit code, stdout, stderr)."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:  # argparse usage errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cli.main import main
+from tests.cli_run import ehc
 
 CASES = {  # reference: (caseworker, final plan date, exception recorded)
     "T1": ("alice", "2025-05-26", False),   # day 140: on time (T1)
@@ -13,10 +13,6 @@ CASES = {  # reference: (caseworker, final plan date, exception recorded)
 }
 
 
-def ehc(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from store_helpers import DECIDED, EP_ADVICE, REQUEST, append, load, open_case
 
-from cli.main import main
 from db.migrate import alembic_config
 from db.schema import CaseEventRow
 from db.session import dispose_engines, unit_of_work
+from tests.cli_run import ehc
 
 COLUMNS = ("id, case_id, seq, type, event_date, payload, schema_version, client_event_id, "
            "natural_key, recorded_at, recorded_by, chain_hash")
@@ -31,10 +31,6 @@ def logged(staffed):
     return staffed
 
 
-def ehc(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def chain_hashes(engine):

@@ -11,22 +11,15 @@ import pytest
 from freezegun import freeze_time
 from sqlalchemy import func, select
 
-from cli.main import main
 from db.schema import AuditEntry, Case, CaseEventRow, Caseworker, DeadlineRow, LocalAuthority, Team
 from db.session import dispose_engines, make_engine
 from demo import generate_demo_la
+from tests.cli_run import ehc
 
 AS_OF = "2026-11-23"
 DEMO = ["demo", "--seed", "3", "--as-of", AS_OF, "--scale", "small"]
 
 
-def ehc(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def counts(url):

@@ -4,16 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from cli.main import main
 from demo.persons import invented_records
 from engine.person import updated_record
+from tests.cli_run import ehc
 from tests.reporting.dataset import CASES, load
-
-
-def ehc(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_set_and_show_by_staff_of_the_authority_only(staffed_env, staffed, capsys):

@@ -10,7 +10,7 @@ import json
 import openpyxl
 import pytest
 
-from cli.main import main
+from tests.cli_run import ehc
 from tests.reporting.dataset import STAFFS, load
 
 PERIOD = ["--from", "2026-01-01", "--to", "2026-12-31", "--la", STAFFS]
@@ -21,10 +21,6 @@ def caseload(staffed_env, staffed):
     load(staffed)
 
 
-def ehc(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_csv_by_quarter(caseload, capsys):

@@ -11,16 +11,7 @@ import icalendar
 import pytest
 from family_fixtures import ELSEWHERE, open_cases
 
-from cli.main import main
-
-
-def ehc(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from tests.cli_run import ehc
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ takes these as arguments, so tests and dry runs can pass their own.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pendulum
@@ -70,6 +70,10 @@ def london_today() -> dt.date:
     midnight in summer they differ)."""
     now = pendulum.now("Europe/London")
     return dt.date(now.year, now.month, now.day)
+
+
+# A function giving the current instant: the web app takes one so tests can move time.
+TimeSource = Callable[[], dt.datetime]
 
 
 def utc_now() -> dt.datetime:

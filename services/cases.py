@@ -151,7 +151,7 @@ def record_events(
     door.name(recorded_by, "user", door.USERNAME_MAX)
     typed = door.live_events(events)
     with translated(), unit_of_work(engine, write=True) as session:
-        case = _case_in(session, reference, la_code)
+        case = case_in(session, reference, la_code)
         vocabulary = vocabulary_for(case.local_authority.code, adviser_types)
         checked = door.judged(named_advisers(typed, vocabulary), as_of=as_of)
         result = event_store.append(session, reference, checked, expected_seq,
@@ -189,7 +189,7 @@ def reassign_case(
     door.name(caseworker, "caseworker", door.USERNAME_MAX)
     door.name(actor, "user", door.USERNAME_MAX)
     with translated(), unit_of_work(engine, write=True) as session:
-        _case_in(session, reference, la_code)
+        case_in(session, reference, la_code)
         return directory.reassign_case(session, reference, caseworker,
                                        actor=actor).caseworker.username
 
@@ -199,7 +199,7 @@ def case_view(
 ) -> CaseView:
     """The case whole, judged on ``as_of``: timeline, deadlines, who was told."""
     with translated(), unit_of_work(engine) as session:
-        case = _case_in(session, reference, la_code)
+        case = case_in(session, reference, la_code)
         history = event_store.load(session, reference)
         calendar = calendar_for(case.local_authority)
         deadlines = [deadline_from_row(row) for row in case_deadlines(session, case.id)]
@@ -275,7 +275,9 @@ def find_cases(
     return CasePage(tuple(summaries), total, offset, limit)
 
 
-def _case_in(session: Session, reference: str, la_code: str | None) -> Case:
+def case_in(session: Session, reference: str, la_code: str | None) -> Case:
+    """The case, or ``NotFound`` -- also when it belongs to an authority other than
+    ``la_code``, in the same words (the one authority check every case use case makes)."""
     case = directory.get_case(session, door.findable(reference))
     if la_code is not None and case.local_authority.code != la_code:
         raise NotFound(f"unknown case {reference!r}")  # exactly as if it did not exist

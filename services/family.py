@@ -25,8 +25,12 @@ from db.schema import Case
 from db.session import unit_of_work
 from engine.status import Deadline, Status
 from notifications.render import message_id
-from services.cases import CaseView, JudgedDeadline, case_view
-from services.cases import _case_in as case_in  # the one authority check of a case
+from services.cases import (
+    CaseView,
+    JudgedDeadline,
+    case_in,  # the one authority check of a case
+    case_view,
+)
 from services.errors import InvalidInput, NotFound, translated
 from services.tokens import digest, new_token
 

@@ -26,7 +26,7 @@ from db.deadline_rows import deadline_from_row
 from db.link_schema import FEED_KINDS, FeedToken
 from db.session import unit_of_work
 from engine.status import Deadline, spoken_for
-from services.cases import _case_in as case_in  # the one authority check of a case
+from services.cases import case_in  # the one authority check of a case
 from services.errors import InvalidInput, NotFound, translated
 from services.tokens import digest, new_token
 

@@ -13,10 +13,10 @@ from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 from starlette.staticfiles import StaticFiles
 
-from services.bootstrap import start, utc_now
+from services.bootstrap import TimeSource, start, utc_now
 from web import csrf, errors, settings
 from web.api import routes as api
-from web.auth import Clock, look_up_session
+from web.auth import look_up_session
 from web.routes import cases, family, feeds, pages, session, team, worklist
 from web.security import Hardening, catch_unexpected
 from web.templating import make_templates
@@ -37,7 +37,7 @@ def missing_assets() -> list[str]:
 def create_app(
     engine: Engine | None = None,
     web_settings: settings.WebSettings | None = None,
-    clock: Clock = utc_now,
+    clock: TimeSource = utc_now,
 ) -> Hardening:
     """The web application on ``engine`` (default: the configured database).
 

@@ -20,7 +20,6 @@ another authority's is a 404, exactly like an unknown one.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import quote
@@ -32,9 +31,8 @@ from starlette.responses import Response
 from services import accounts
 from services.access import Action, require_role
 from services.accounts import SignedIn
+from services.bootstrap import TimeSource
 from web.settings import WebSettings
-
-Clock = Callable[[], dt.datetime]
 
 
 class LoginRequired(Exception):
@@ -61,7 +59,7 @@ async def look_up_session(
     token = request.cookies.get(settings.session_cookie)
     if token and not request.url.path.startswith("/static/"):
         request.state.session_token = token
-        clock: Clock = request.app.state.clock
+        clock: TimeSource = request.app.state.clock
         request.state.signed_in = await run_in_threadpool(
             accounts.lookup_session, request.app.state.engine, token, now=clock(),
             policy=settings.policy,

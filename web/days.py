@@ -8,9 +8,9 @@ import datetime as dt
 from starlette.requests import Request
 
 from engine.events import LONDON
-from web.auth import Clock
+from services.bootstrap import TimeSource
 
 
 def today(request: Request) -> dt.date:
-    clock: Clock = request.app.state.clock
+    clock: TimeSource = request.app.state.clock
     return clock().astimezone(LONDON).date()

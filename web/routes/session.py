@@ -7,7 +7,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from services import accounts, errors
-from web.auth import Clock, CurrentUser, client_address, safe_next
+from services.bootstrap import TimeSource
+from web.auth import CurrentUser, client_address, safe_next
 from web.forms import FormErrors
 from web.settings import WebSettings
 from web.templating import render
@@ -39,7 +40,7 @@ async def login(request: Request) -> Response:
                      errors=FormErrors(missing))
     settings: WebSettings = request.app.state.settings
     engine = request.app.state.engine
-    clock: Clock = request.app.state.clock
+    clock: TimeSource = request.app.state.clock
     address = client_address(request)
     try:
         account = await run_in_threadpool(
@@ -67,7 +68,7 @@ async def login(request: Request) -> Response:
 @router.post("/logout", name="logout")
 async def logout(request: Request, user: CurrentUser) -> Response:
     settings: WebSettings = request.app.state.settings
-    clock: Clock = request.app.state.clock
+    clock: TimeSource = request.app.state.clock
     await run_in_threadpool(
         accounts.end_session, request.app.state.engine, request.state.session_token,
         address=client_address(request), now=clock())

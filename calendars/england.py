@@ -40,6 +40,9 @@ class EnglandCalendar:
         if data is not None:
             self._apply_overrides(data)
         self._closures: dict[str | None, tuple[Closure, ...]] = {}
+        # Asking ``holidays`` costs ~13 us a day and the sweep asks about the same few
+        # hundred days for every case: each day's answer is kept (the calendar never changes).
+        self._working: dict[dt.date, bool] = {}
 
     def _apply_overrides(self, data: LaCalendarData) -> None:
         source = f"{data.la_code}.yaml"
@@ -74,8 +77,11 @@ class EnglandCalendar:
         Raises:
             CalendarGap: ``day`` is outside the years the calendar covers.
         """
-        self._check(day)
-        return bool(self._holidays.is_working_day(day))
+        known = self._working.get(day)
+        if known is None:
+            self._check(day)
+            known = self._working[day] = bool(self._holidays.is_working_day(day))
+        return known
 
     def add_working_days(self, day: dt.date, n: int) -> dt.date:
         """The ``n``-th working day after ``day`` (``n`` > 0) or before it (``n`` < 0) (T6).
@@ -87,10 +93,11 @@ class EnglandCalendar:
             CalendarGap: ``day`` or the result is outside the years the calendar covers.
         """
         self._check(day)
-        if n == 0:
-            return day
-        result: dt.date = self._holidays.get_nth_working_day(day, n)
-        self._check(result)
+        step = dt.timedelta(days=1 if n > 0 else -1)
+        left, result = abs(n), day
+        while left:
+            result += step
+            left -= self.is_working_day(result)
         return result
 
     def bank_holidays(self, year: int) -> dict[dt.date, str]:

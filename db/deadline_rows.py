@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from db.base import Base
@@ -77,6 +77,7 @@ def rewrite_deadlines(
     rows = {(r.key, r.instance): r for r in current}
     changes: list[DeadlineChange] = []
     added: list[dict[str, Any]] = []
+    touched = False
     for deadline in deadlines:
         values = _values(deadline)
         row = rows.pop((deadline.key, deadline.instance), None)
@@ -85,6 +86,7 @@ def rewrite_deadlines(
             changes.append(_change(deadline.key, deadline.instance, None, deadline))
             continue
         if any(getattr(row, name) != value for name, value in values.items()):
+            touched = True
             if (row.due, row.nominal) != (deadline.due, deadline.nominal):
                 changes.append(_change(deadline.key, deadline.instance, row, deadline))
             for name, value in values.items():
@@ -95,6 +97,9 @@ def rewrite_deadlines(
         session.delete(row)
     if added:
         session.execute(Base.metadata.tables["deadlines"].insert(), added)
+    if added or touched or rows:
+        # New dates mean new notices: the sweep reads the case on its next night.
+        session.execute(update(Case).where(Case.id == case_id).values(next_sweep_on=None))
     return changes
 
 
@@ -147,36 +152,61 @@ def open_deadlines(
     la_id: int | None = None,
     caseworker_id: int | None = None,
     team_id: int | None = None,
-    escalation_candidates: bool = False,
-    case_ids: tuple[int, int] | None = None,
 ) -> list[OpenDeadline]:
     """THE read model of what is open: limits not met by the end of ``as_of`` whose due
-    date is on or before ``due_by``, oldest due first (the worklist, the digest, and --
-    with ``escalation_candidates`` -- the sweep, which also needs disapplied limits past
-    their nominal date and windows acted inside).
+    date is on or before ``due_by``, oldest due first (the worklist and the digest; the
+    sweep reads the same rows through ``sweep_candidates``).
 
     ``due_by`` is the caller's horizon; "due soon" is defined once, in working days, by
-    ``engine.status.due_soon_horizon``. ``case_ids`` (first, last) reads one slice of the
-    cases, so that a national sweep holds one slice in memory at a time.
+    ``engine.status.due_soon_horizon``.
     """
-    d = DeadlineRow
-    query = (
-        select(d, Case.reference, Case.la_id, Caseworker.username, Caseworker.name,
-               Caseworker.email, Team.id, Team.name, Team.manager_name, Team.manager_email)
-        .join(Case, Case.id == d.case_id)
-        .join(Caseworker, Caseworker.id == Case.caseworker_id)
-        .join(Team, Team.id == Caseworker.team_id)
-        .where(open_condition(as_of, due_by, escalation_candidates=escalation_candidates))
-        .order_by(d.due, Case.reference, d.key, d.instance)
-    )
+    query = _open_rows().where(open_condition(as_of, due_by))
     if la_id is not None:
         query = query.where(Case.la_id == la_id)
     if caseworker_id is not None:
         query = query.where(Case.caseworker_id == caseworker_id)
     if team_id is not None:
         query = query.where(Caseworker.team_id == team_id)
-    if case_ids is not None:
-        query = query.where(d.case_id.between(*case_ids))
+    return _read(session, query)
+
+
+def sweep_candidates(
+    session: Session, *, as_of: dt.date, la_id: int, case_ids: tuple[int, int]
+) -> list[OpenDeadline]:
+    """What the sweep must see of the authority's cases (``case_ids`` = first, last id)
+    whose night has come (``woken``): every open limit whatever its due date (a date far
+    off still sets the case's next night), disapplied ones included, and windows acted
+    inside."""
+    d = DeadlineRow
+    never_met = and_(d.kind == "limit", d.met_on.is_(None), d.trigger_date <= as_of)
+    met_later = and_(d.kind == "limit", d.met_on > as_of, d.trigger_date <= as_of)
+    acted = and_(d.kind == "window", d.premature_on.is_not(None), d.premature_on <= as_of)
+    query = _open_rows().where(
+        Case.la_id == la_id, Case.id.between(*case_ids), woken(as_of),
+        or_(never_met, met_later, acted),
+    )
+    return _read(session, query)
+
+
+def woken(as_of: dt.date) -> ColumnElement[bool]:
+    """The cases the sweep of ``as_of`` must read: never read since their deadlines last
+    changed, or whose next night (``cases.next_sweep_on``) has come."""
+    return or_(Case.next_sweep_on.is_(None), Case.next_sweep_on <= as_of)
+
+
+def _open_rows() -> Any:
+    d = DeadlineRow
+    return (
+        select(d, Case.reference, Case.la_id, Caseworker.username, Caseworker.name,
+               Caseworker.email, Team.id, Team.name, Team.manager_name, Team.manager_email)
+        .join(Case, Case.id == d.case_id)
+        .join(Caseworker, Caseworker.id == Case.caseworker_id)
+        .join(Team, Team.id == Caseworker.team_id)
+        .order_by(d.due, Case.reference, d.key, d.instance)
+    )
+
+
+def _read(session: Session, query: Any) -> list[OpenDeadline]:
     return [
         OpenDeadline(row.case_id, ref, la, user, name, email, team, team_name, tm_name,
                      tm_email, deadline_from_row(row))
@@ -185,21 +215,12 @@ def open_deadlines(
     ]
 
 
-def open_condition(
-    as_of: dt.date, due_by: dt.date, *, escalation_candidates: bool = False
-) -> ColumnElement[bool]:
-    """The ``WHERE`` of ``open_deadlines``, for queries joined to the same rows."""
+def open_condition(as_of: dt.date, due_by: dt.date) -> ColumnElement[bool]:
+    """The ``WHERE`` of ``open_deadlines``."""
     d = DeadlineRow
     # Spelt as two arms so that the first (never met: nearly every open row) is answered
     # from the partial index ``ix_deadlines_open_limits``; the second (met after ``as_of``:
-    # only when a past night is swept) from ``ix_deadlines_due_open``.
+    # only when a past night is read) from ``ix_deadlines_due_open``.
     never_met = and_(d.kind == "limit", d.met_on.is_(None), d.trigger_date <= as_of)
     met_later = and_(d.kind == "limit", d.met_on > as_of, d.trigger_date <= as_of)
-    wanted = or_(*(and_(arm, d.due <= due_by) for arm in (never_met, met_later)))
-    if not escalation_candidates:
-        return wanted
-    return or_(
-        wanted,
-        *(and_(arm, d.due.is_(None), d.nominal < as_of) for arm in (never_met, met_later)),
-        and_(d.kind == "window", d.premature_on.is_not(None), d.premature_on <= as_of),
-    )
+    return or_(*(and_(arm, d.due <= due_by) for arm in (never_met, met_later)))

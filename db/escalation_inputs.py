@@ -8,12 +8,12 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from db.deadline_rows import open_condition
+from db.deadline_rows import woken
 from db.notify_schema import EscalationRow
-from db.schema import Case, CaseEventRow, DeadlineRow, LocalAuthority
+from db.schema import Case, CaseEventRow, LocalAuthority
 from engine.escalation import EscalationKey
 
 
@@ -22,9 +22,13 @@ def authority_codes(session: Session) -> list[str]:
     return list(session.scalars(select(LocalAuthority.code).order_by(LocalAuthority.code)))
 
 
-def case_slices(session: Session, la_id: int, size: int) -> list[tuple[int, int]]:
-    """The authority's case ids cut into ranges (first, last) of about ``size`` cases."""
-    ids = session.scalars(select(Case.id).where(Case.la_id == la_id).order_by(Case.id))
+def case_slices(
+    session: Session, la_id: int, as_of: dt.date, size: int
+) -> list[tuple[int, int]]:
+    """The authority's cases whose night has come (``woken``), cut into id ranges
+    (first, last) of about ``size`` cases."""
+    ids = session.scalars(select(Case.id).where(Case.la_id == la_id, woken(as_of))
+                          .order_by(Case.id))
     slices: list[tuple[int, int]] = []
     first = last = None
     for n, case_id in enumerate(ids):
@@ -38,24 +42,44 @@ def case_slices(session: Session, la_id: int, size: int) -> list[tuple[int, int]
     return slices
 
 
+def claim_slice(
+    session: Session, la_id: int, as_of: dt.date, case_ids: tuple[int, int]
+) -> dict[str, int]:
+    """Lock the slice's woken cases for this transaction (reference to id).
+
+    A caseworker's append to one of them waits until the sweep has written the case's
+    next night, then clears it: so a night computed from deadlines that have since
+    changed never stands (SQLite's write lock already serialises the two)."""
+    rows = session.execute(
+        select(Case.reference, Case.id)
+        .where(Case.la_id == la_id, Case.id.between(*case_ids), woken(as_of))
+        .with_for_update()
+    )
+    return {reference: case_id for reference, case_id in rows}
+
+
+def set_next_sweeps(session: Session, nights: dict[int, dt.date]) -> None:
+    """Write each case's next night (case id to date), one statement per distinct night."""
+    by_night: dict[dt.date, list[int]] = {}
+    for case_id, night in nights.items():
+        by_night.setdefault(night, []).append(case_id)
+    for night, ids in by_night.items():
+        for chunk in _chunks(ids, 500):
+            session.execute(update(Case).where(Case.id.in_(chunk))
+                            .values(next_sweep_on=night)
+                            .execution_options(synchronize_session=False))
+
+
 def already_escalated(
-    session: Session, la_id: int, as_of: dt.date, due_by: dt.date,
-    case_ids: tuple[int, int] | None = None,
+    session: Session, la_id: int, as_of: dt.date, case_ids: tuple[int, int]
 ) -> frozenset[EscalationKey]:
-    """The escalations recorded for the deadlines ``open_deadlines`` finds tonight (in the
-    slice ``case_ids`` of the cases, if given)."""
+    """The escalations recorded for the slice's woken cases."""
     query = (
         select(Case.reference, EscalationRow.deadline_key, EscalationRow.instance,
                EscalationRow.level)
         .join(Case, Case.id == EscalationRow.case_id)
-        .join(DeadlineRow, and_(DeadlineRow.case_id == EscalationRow.case_id,
-                                DeadlineRow.key == EscalationRow.deadline_key,
-                                DeadlineRow.instance == EscalationRow.instance))
-        .where(Case.la_id == la_id,
-               open_condition(as_of, due_by, escalation_candidates=True))
+        .where(Case.la_id == la_id, EscalationRow.case_id.between(*case_ids), woken(as_of))
     )
-    if case_ids is not None:
-        query = query.where(EscalationRow.case_id.between(*case_ids))
     return frozenset((r, k, i, lv) for r, k, i, lv in session.execute(query))
 
 

@@ -35,8 +35,6 @@ ACTOR = "ehc-sweep"
 BACKOFF_FIRST = dt.timedelta(minutes=5)
 # Capped well under a day, so a message that failed tonight is due again tomorrow night.
 BACKOFF_MAX = dt.timedelta(hours=6)
-# Rows per INSERT: one statement per batch (SQLite allows 32,766 parameters: 500 x 14 fit).
-INSERT_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -58,24 +56,27 @@ def insert_ignoring_duplicates(
 ) -> list[Any]:
     """Insert ``rows``; those whose ``keys`` are already taken are skipped, not failed.
 
+    One cached statement run over all the rows (``executemany``; SQLAlchemy batches it
+    into multi-row VALUES itself): compiling a fresh VALUES clause per batch, or letting the
+    ORM regroup rows whose empty columns differ, cost more than the inserts.
+
     Returns:
         The primary keys and key columns of the rows actually inserted.
     """
     if not rows:
         return []
+    table = entity.__table__
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        stmt: Any = postgresql.insert(entity).on_conflict_do_nothing(index_elements=keys)
+        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
     elif dialect == "sqlite":
-        stmt = sqlite.insert(entity).on_conflict_do_nothing(index_elements=keys)
+        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
     else:
         raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
-    columns = [entity.id, *(getattr(entity, k) for k in keys)]
-    inserted: list[Any] = []
-    for start in range(0, len(rows), INSERT_ROWS):  # multi-row VALUES: one statement each
-        chunk = list(rows[start:start + INSERT_ROWS])
-        inserted += session.execute(stmt.values(chunk).returning(*columns)).all()
-    return inserted
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    uniform = [{name: row.get(name) for name in names} for row in rows]
+    stmt = stmt.returning(table.c.id, *(table.c[k] for k in keys))
+    return list(session.connection().execute(stmt, uniform).all())
 
 
 def record_emails(

@@ -80,7 +80,11 @@ class Caseworker(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (CheckConstraint("process IN ('assessment', 'review')", name="process"),)
+    __table_args__ = (
+        CheckConstraint("process IN ('assessment', 'review')", name="process"),
+        # The sweep's first read: the authority's cases whose night has come.
+        Index("ix_cases_next_sweep", "la_id", "next_sweep_on", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(100), unique=True)
@@ -90,6 +94,9 @@ class Case(Base):
     opened_at: Mapped[dt.datetime]
     # A projection like ``deadlines``: the stage the log replays to, rewritten with it.
     stage: Mapped[str | None] = mapped_column(String(40), index=True)
+    # The first night the sweep must read the case again (``engine.escalation.next_nights``);
+    # None: read it on the next sweep (new, or its deadlines changed since).
+    next_sweep_on: Mapped[dt.date | None]
 
     local_authority: Mapped[LocalAuthority] = relationship()
     caseworker: Mapped[Caseworker] = relationship()

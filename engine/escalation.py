@@ -218,6 +218,47 @@ def decide_escalations(
     return decided
 
 
+NEVER = dt.date.max  # no rung left that could fire, until the case's deadlines change
+
+
+def next_nights(
+    deadlines: Iterable[CaseDeadline],
+    as_of: dt.date,
+    calendar: WorkingCalendar,
+    ladder: Ladder = LADDER,
+    decided: Collection[EscalationKey] = frozenset(),
+) -> dict[str, dt.date]:
+    """For each case, the first night after ``as_of`` on which a rung not yet decided
+    could fire: until then the sweep need not read the case again (unless its deadlines
+    change, which the store marks). ``NEVER`` when no rung is left.
+
+    Args:
+        deadlines: every open deadline of the cases (not only those near their date).
+        as_of, calendar, ladder: as for ``decide_escalations``.
+        decided: natural keys recorded so far, tonight's included.
+
+    Returns:
+        Case reference to night. Early is harmless (the case is read and nothing is
+        due); late would lose a notice, so a deadline that could change track (a limit
+        met only after ``as_of``, a window acted on after it: a past night swept) counts
+        on every track it could take.
+    """
+    nights: dict[str, dt.date] = {}
+    for case_ref, deadline in deadlines:
+        night = nights.setdefault(case_ref, NEVER)
+        tracks = {track_of(deadline, as_of), track_of(deadline, NEVER)} - {None}
+        for rung in ladder:
+            if rung.track not in tracks or (rung.when == "before" and deadline.due is None):
+                continue
+            if (case_ref, deadline.key, deadline.instance, rung.level) in decided:
+                continue
+            fires = fires_on(rung, deadline, calendar)
+            if as_of < fires < night:
+                night = fires
+        nights[case_ref] = night
+    return nights
+
+
 def withdrawal_reason(track: Track, deadline: Deadline | None) -> str | None:
     """Why a notice decided earlier on ``track`` must not be sent now, or None if it stands.
 

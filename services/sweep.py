@@ -1,13 +1,18 @@
 """One local authority's nightly sweep: gather, decide, record.
 
-``gather`` reads the deadlines that could escalate tonight through the one read model
-(``db.deadline_rows.open_deadlines``: open limits due within the ladder's reminder horizon
-or already past, disapplied limits past their nominal date, windows acted inside) with the
-escalations already recorded for them. The engine decides (``decide_escalations``, pure).
-``record`` writes the new escalations and one outbox row per recipient, one transaction per
-slice of cases (``SLICE``: memory stays flat however many cases there are), with
-``ON CONFLICT DO NOTHING`` on the natural keys, so a repeated, interrupted or concurrent
-sweep of the same night records nothing twice and the re-run completes what was cut off.
+Only the cases whose night has come are read: each case carries the first night a notice
+not yet decided could fire for it (``cases.next_sweep_on``, written by the sweep from
+``engine.escalation.next_nights``; cleared by the store whenever the case's deadlines
+change). ``gather`` reads those cases' open deadlines (``db.deadline_rows.
+sweep_candidates``, the same rows as the worklist's read model, whatever their due date)
+with the escalations already recorded for them. The engine decides
+(``decide_escalations``, pure). ``record`` writes the new escalations, one outbox row per
+recipient and each case's next night, one transaction per slice of cases (``SLICE``:
+memory stays flat however many cases there are), with ``ON CONFLICT DO NOTHING`` on the
+natural keys, so a repeated, interrupted or concurrent sweep of the same night records
+nothing twice and the re-run completes what was cut off. The slice's cases are locked
+while it is decided, so an event recorded meanwhile is never overwritten by a night
+computed without it.
 
 A *baseline* sweep (the first night of an imported caseload) decides and records exactly
 as a normal night does, so everything already due counts as escalated, but records its
@@ -28,24 +33,28 @@ from sqlalchemy.orm import Session
 
 from calendars.base import WorkingCalendar
 from db import audit
-from db.deadline_rows import OpenDeadline, open_deadlines
+from db.deadline_rows import OpenDeadline, sweep_candidates
 from db.directory import get_la
 from db.escalation_inputs import (
     already_escalated,
     authority_codes,
     case_slices,
+    claim_slice,
     personal_details,
+    set_next_sweeps,
 )
 from db.la_calendar import calendar_for
 from db.outbox import ACTOR, Email, record_emails
 from db.session import unit_of_work
 from engine.escalation import (
+    NEVER,
     CaseDeadline,
     Escalation,
     EscalationKey,
     Ladder,
     Role,
     decide_escalations,
+    next_nights,
 )
 from notifications.ladders import ladder_for
 from notifications.notice import EscalationNotice
@@ -117,34 +126,44 @@ def sweep_authority(
     """Decide and (unless ``dry_run``) record tonight's escalations for one authority;
     with ``baseline``, record their emails ``suppressed`` instead of to be sent.
 
-    The cases are taken ``slice_size`` at a time (gather, decide, record), so memory is
-    the same for 1,000 cases as for 100,000; a dry run keeps what it would send."""
+    Only the cases whose night has come are read (``cases.next_sweep_on``: never read
+    since their deadlines changed, or a notice could fire by tonight), ``slice_size`` at
+    a time, each slice in one transaction: gather, decide, record, and write each case's
+    next night (``engine.escalation.next_nights``). Memory is the same for 1,000 cases as
+    for 1,000,000; a dry run writes nothing and keeps what it would send."""
     stamp = now or audit.utc_now()
     suppressed = BASELINE_REASON.format(as_of=as_of.isoformat()) if baseline else None
     with translated():
         with unit_of_work(engine) as session:
             la = get_la(session, la_code)
             ladder = ladder_for(la.code, settings)  # a bad ladder file stops us before any work
-            la_id, slices = la.id, case_slices(session, la.id, slice_size)
+            la_id, slices = la.id, case_slices(session, la.id, as_of, slice_size)
         result = AuthoritySweep(la_code, as_of, baseline=baseline)
         counts: Counter[str] = Counter()
         for case_ids in slices:
-            with unit_of_work(engine) as session:
+            with unit_of_work(engine, write=not dry_run) as session:
+                claimed = {} if dry_run else claim_slice(session, la_id, as_of, case_ids)
                 found = gather(session, la_code, as_of, settings, case_ids=case_ids)
-            decisions = decide_escalations(
-                found.deadlines, as_of, found.calendar, found.ladder, found.already
-            )
-            rows, emails = plan(found.la_id, decisions, found.contacts, as_of, settings, stamp)
-            result.decided += len(decisions)
-            counts.update(d.level for d in decisions)
-            if dry_run:
-                result.planned += emails
-            elif decisions:
-                with unit_of_work(engine, write=True) as session:
+                decisions = decide_escalations(
+                    found.deadlines, as_of, found.calendar, found.ladder, found.already
+                )
+                rows, emails = plan(found.la_id, decisions, found.contacts, as_of, settings,
+                                    stamp)
+                result.decided += len(decisions)
+                counts.update(d.level for d in decisions)
+                if dry_run:
+                    result.planned += emails
+                    continue
+                if decisions:
                     recorded, sent = record_emails(session, rows, emails, now=stamp,
                                                    suppressed=suppressed)
-                result.escalations_recorded += recorded
-                result.emails_recorded += sent
+                    result.escalations_recorded += recorded
+                    result.emails_recorded += sent
+                decided = found.already | {d.key for d in decisions}
+                nights = next_nights(found.deadlines, as_of, found.calendar, found.ladder,
+                                     decided)
+                set_next_sweeps(session, {case_id: nights.get(reference, NEVER)
+                                          for reference, case_id in claimed.items()})
         result.by_level = {r.level: counts[r.level] for r in ladder if counts[r.level]}
         if dry_run or not (result.decided or baseline):  # a baseline is audited even when empty
             return result
@@ -162,17 +181,14 @@ def gather(
     as_of: dt.date,
     settings: NotifySettings,
     *,
-    case_ids: tuple[int, int] | None = None,
+    case_ids: tuple[int, int],
 ) -> SweepInput:
-    """What the engine needs to decide tonight for the authority (or a slice of its cases,
-    ``case_ids`` = (first id, last id))."""
+    """What the engine needs to decide tonight for a slice of the authority's cases
+    (``case_ids`` = first id, last id) whose night has come."""
     la = get_la(session, la_code)
     calendar = calendar_for(la)
     ladder = ladder_for(la.code, settings)
-    reach = max((r.working_days for r in ladder if r.when == "before"), default=0)
-    horizon = calendar.add_working_days(as_of, reach) if reach else as_of
-    found = open_deadlines(session, as_of=as_of, due_by=horizon, la_id=la.id,
-                           escalation_candidates=True, case_ids=case_ids)
+    found = sweep_candidates(session, as_of=as_of, la_id=la.id, case_ids=case_ids)
     head = Recipient(la.head_of_service_name or "", la.head_of_service_email)
     contacts = {item.reference: _contacts(item, head) for item in found}
     if settings.include_personal_data:
@@ -183,7 +199,7 @@ def gather(
     return SweepInput(
         la.id, la.code, calendar, ladder,
         [CaseDeadline(item.reference, item.deadline) for item in found],
-        already_escalated(session, la.id, as_of, horizon, case_ids), contacts,
+        already_escalated(session, la.id, as_of, case_ids), contacts,
     )
 
 

@@ -74,7 +74,8 @@ def test_the_same_decisions_recorded_twice_at_once_are_recorded_once(breached):
     plans = []
     for _ in range(2):
         with unit_of_work(breached) as session:
-            found = sweep.gather(session, LA, D("2026-06-22"), settings)
+            found = sweep.gather(session, LA, D("2026-06-22"), settings,
+                                 case_ids=(0, 2**31 - 1))
             decided = decide_escalations(found.deadlines, D("2026-06-22"), found.calendar)
         plans.append(sweep.plan(found.la_id, decided, found.contacts, D("2026-06-22"), settings,
                                 T0))

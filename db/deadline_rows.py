@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from db.base import Base
@@ -171,26 +171,30 @@ def open_deadlines(
 
 
 def sweep_candidates(
-    session: Session, *, as_of: dt.date, la_id: int, case_ids: tuple[int, int]
+    session: Session, *, as_of: dt.date, la_id: int, case_ids: tuple[int, int],
+    every_case: bool = False,
 ) -> list[OpenDeadline]:
     """What the sweep must see of the authority's cases (``case_ids`` = first, last id)
-    whose night has come (``woken``): every open limit whatever its due date (a date far
-    off still sets the case's next night), disapplied ones included, and windows acted
-    inside."""
+    whose night has come (``woken``; or of all of them): every open limit whatever its
+    due date (a date far off still sets the case's next night), disapplied ones included,
+    and windows acted inside."""
     d = DeadlineRow
     never_met = and_(d.kind == "limit", d.met_on.is_(None), d.trigger_date <= as_of)
     met_later = and_(d.kind == "limit", d.met_on > as_of, d.trigger_date <= as_of)
     acted = and_(d.kind == "window", d.premature_on.is_not(None), d.premature_on <= as_of)
     query = _open_rows().where(
-        Case.la_id == la_id, Case.id.between(*case_ids), woken(as_of),
+        Case.la_id == la_id, Case.id.between(*case_ids),
+        woken(as_of, every_case=every_case),
         or_(never_met, met_later, acted),
     )
     return _read(session, query)
 
 
-def woken(as_of: dt.date) -> ColumnElement[bool]:
+def woken(as_of: dt.date, *, every_case: bool = False) -> ColumnElement[bool]:
     """The cases the sweep of ``as_of`` must read: never read since their deadlines last
-    changed, or whose next night (``cases.next_sweep_on``) has come."""
+    changed, or whose next night (``cases.next_sweep_on``) has come; or ``every_case``."""
+    if every_case:
+        return true()
     return or_(Case.next_sweep_on.is_(None), Case.next_sweep_on <= as_of)
 
 

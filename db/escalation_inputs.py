@@ -23,12 +23,12 @@ def authority_codes(session: Session) -> list[str]:
 
 
 def case_slices(
-    session: Session, la_id: int, as_of: dt.date, size: int
+    session: Session, la_id: int, as_of: dt.date, size: int, *, every_case: bool = False
 ) -> list[tuple[int, int]]:
-    """The authority's cases whose night has come (``woken``), cut into id ranges
-    (first, last) of about ``size`` cases."""
-    ids = session.scalars(select(Case.id).where(Case.la_id == la_id, woken(as_of))
-                          .order_by(Case.id))
+    """The authority's cases whose night has come (``woken``; or all of them), cut into
+    id ranges (first, last) of about ``size`` cases."""
+    read = woken(as_of, every_case=every_case)
+    ids = session.scalars(select(Case.id).where(Case.la_id == la_id, read).order_by(Case.id))
     slices: list[tuple[int, int]] = []
     first = last = None
     for n, case_id in enumerate(ids):
@@ -40,6 +40,18 @@ def case_slices(
     if first is not None and last is not None:
         slices.append((first, last))
     return slices
+
+
+def reset_nights_unless(session: Session, la_id: int, basis: str) -> bool:
+    """Clear the authority's next nights unless they were computed on ``basis`` (its
+    ladder and calendar); returns whether they were cleared. Then ``basis`` is theirs."""
+    la = session.get_one(LocalAuthority, la_id)
+    if la.sweep_basis == basis:
+        return False
+    session.execute(update(Case).where(Case.la_id == la_id).values(next_sweep_on=None)
+                    .execution_options(synchronize_session=False))
+    la.sweep_basis = basis
+    return True
 
 
 def claim_slice(
@@ -71,14 +83,16 @@ def set_next_sweeps(session: Session, nights: dict[int, dt.date]) -> None:
 
 
 def already_escalated(
-    session: Session, la_id: int, as_of: dt.date, case_ids: tuple[int, int]
+    session: Session, la_id: int, as_of: dt.date, case_ids: tuple[int, int], *,
+    every_case: bool = False,
 ) -> frozenset[EscalationKey]:
-    """The escalations recorded for the slice's woken cases."""
+    """The escalations recorded for the slice's woken cases (or all its cases)."""
     query = (
         select(Case.reference, EscalationRow.deadline_key, EscalationRow.instance,
                EscalationRow.level)
         .join(Case, Case.id == EscalationRow.case_id)
-        .where(Case.la_id == la_id, EscalationRow.case_id.between(*case_ids), woken(as_of))
+        .where(Case.la_id == la_id, EscalationRow.case_id.between(*case_ids),
+               woken(as_of, every_case=every_case))
     )
     return frozenset((r, k, i, lv) for r, k, i, lv in session.execute(query))
 

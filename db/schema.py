@@ -46,6 +46,8 @@ class LocalAuthority(Base):
     calendar_version: Mapped[str | None] = mapped_column(String(100))
     calendar_hash: Mapped[str | None] = mapped_column(String(64))
     calendar_loaded_at: Mapped[dt.datetime | None]
+    # The ladder and calendar its cases' ``next_sweep_on`` were computed with (a hash).
+    sweep_basis: Mapped[str | None] = mapped_column(String(64))
 
     teams: Mapped[list[Team]] = relationship(back_populates="local_authority")
 

@@ -30,6 +30,7 @@ only saves it from proposing what is known to be done.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -219,6 +220,13 @@ def decide_escalations(
 
 
 NEVER = dt.date.max  # no rung left that could fire, until the case's deadlines change
+
+
+def ladder_fingerprint(ladder: Ladder, calendar_version: str | None) -> str:
+    """What ``next_nights`` depended on besides the deadlines: a hash of the ladder and
+    of the calendar (its working days), so a change to either is noticed."""
+    text = repr((ladder, calendar_version))
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def next_nights(

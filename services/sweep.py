@@ -41,6 +41,7 @@ from db.escalation_inputs import (
     case_slices,
     claim_slice,
     personal_details,
+    reset_nights_unless,
     set_next_sweeps,
 )
 from db.la_calendar import calendar_for
@@ -54,6 +55,7 @@ from engine.escalation import (
     Ladder,
     Role,
     decide_escalations,
+    ladder_fingerprint,
     next_nights,
 )
 from notifications.ladders import ladder_for
@@ -134,16 +136,24 @@ def sweep_authority(
     stamp = now or audit.utc_now()
     suppressed = BASELINE_REASON.format(as_of=as_of.isoformat()) if baseline else None
     with translated():
-        with unit_of_work(engine) as session:
+        with unit_of_work(engine, write=not dry_run) as session:
             la = get_la(session, la_code)
             ladder = ladder_for(la.code, settings)  # a bad ladder file stops us before any work
-            la_id, slices = la.id, case_slices(session, la.id, as_of, slice_size)
+            # Nights computed on another ladder or calendar no longer stand: a sweep clears
+            # them, a dry run (which writes nothing) reads every case instead.
+            basis = ladder_fingerprint(ladder, la.calendar_hash)
+            every = dry_run and la.sweep_basis != basis
+            if not dry_run:
+                reset_nights_unless(session, la.id, basis)
+            la_id, slices = la.id, case_slices(session, la.id, as_of, slice_size,
+                                               every_case=every)
         result = AuthoritySweep(la_code, as_of, baseline=baseline)
         counts: Counter[str] = Counter()
         for case_ids in slices:
             with unit_of_work(engine, write=not dry_run) as session:
                 claimed = {} if dry_run else claim_slice(session, la_id, as_of, case_ids)
-                found = gather(session, la_code, as_of, settings, case_ids=case_ids)
+                found = gather(session, la_code, as_of, settings, case_ids=case_ids,
+                               every_case=every)
                 decisions = decide_escalations(
                     found.deadlines, as_of, found.calendar, found.ladder, found.already
                 )
@@ -182,13 +192,15 @@ def gather(
     settings: NotifySettings,
     *,
     case_ids: tuple[int, int],
+    every_case: bool = False,
 ) -> SweepInput:
     """What the engine needs to decide tonight for a slice of the authority's cases
-    (``case_ids`` = first id, last id) whose night has come."""
+    (``case_ids`` = first id, last id) whose night has come (or all of them)."""
     la = get_la(session, la_code)
     calendar = calendar_for(la)
     ladder = ladder_for(la.code, settings)
-    found = sweep_candidates(session, as_of=as_of, la_id=la.id, case_ids=case_ids)
+    found = sweep_candidates(session, as_of=as_of, la_id=la.id, case_ids=case_ids,
+                             every_case=every_case)
     head = Recipient(la.head_of_service_name or "", la.head_of_service_email)
     contacts = {item.reference: _contacts(item, head) for item in found}
     if settings.include_personal_data:
@@ -199,7 +211,7 @@ def gather(
     return SweepInput(
         la.id, la.code, calendar, ladder,
         [CaseDeadline(item.reference, item.deadline) for item in found],
-        already_escalated(session, la.id, as_of, case_ids), contacts,
+        already_escalated(session, la.id, as_of, case_ids, every_case=every_case), contacts,
     )
 
 

@@ -37,14 +37,15 @@ def nights(engine) -> dict[int, dt.date | None]:
         return dict(session.execute(select(Case.id, Case.next_sweep_on)).all())
 
 
-def everything_read_tonight(engine, night: dt.date) -> set[str]:
+def everything_read_tonight(engine, night: dt.date, settings=None) -> set[str]:
     """The emails a sweep reading every case would plan tonight (the next nights put
     back afterwards)."""
     kept = nights(engine)
     with unit_of_work(engine, write=True) as session:
         session.execute(update(Case).values(next_sweep_on=None))
-    planned = sweep.sweep_authority(engine, DEMO_LA_CODE, night, settings_for(None),
-                                    dry_run=True, now=T0).planned
+    planned = sweep.sweep_authority(engine, DEMO_LA_CODE, night,
+                                    settings or settings_for(None), dry_run=True,
+                                    now=T0).planned
     with unit_of_work(engine, write=True) as session:
         for case_id, kept_night in kept.items():
             session.execute(update(Case).where(Case.id == case_id)
@@ -94,4 +95,32 @@ def test_an_event_that_changes_deadlines_makes_the_sweep_read_the_case_again(db_
     again = sweep.sweep_authority(engine, DEMO_LA_CODE, START, settings, now=T0)
     assert again.decided == 0  # read again, and nothing new was due
     assert nights(engine)[case_id] is not None
+    engine.dispose()
+
+
+LADDER_YAML = """
+default:
+  - {level: reminder_30, track: statutory, when: before, working_days: 30,
+     roles: [caseworker]}
+"""
+
+
+def test_a_new_ladder_makes_the_sweep_read_every_case_again(db_url, tmp_path):
+    engine = loaded(db_url, 60)
+    sweep.sweep_authority(engine, DEMO_LA_CODE, START, settings_for(None), now=T0)
+    night = START + dt.timedelta(days=1)
+    assert sum(1 for n in nights(engine).values() if n is None or n <= night) < 60
+    path = tmp_path / "ladders.yaml"
+    path.write_text(LADDER_YAML)
+    longer = settings_for(None, ladder_file=path)
+    expected = everything_read_tonight(engine, night, longer)
+    assert {key.split("/")[4] for key in expected} == {"reminder_30"}
+    # The nights were set on the old ladder: on the new one, the dry run and the sweep
+    # read every case, and plan and record what reading every case gives.
+    planned = sweep.sweep_authority(engine, DEMO_LA_CODE, night, longer, dry_run=True,
+                                    now=T0).planned
+    assert {e.key for e in planned} == expected
+    before = {row.key for row in outbox_rows(engine)}
+    sweep.sweep_authority(engine, DEMO_LA_CODE, night, longer, now=T0)
+    assert {row.key for row in outbox_rows(engine)} - before == expected
     engine.dispose()

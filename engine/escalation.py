@@ -222,10 +222,15 @@ def decide_escalations(
 NEVER = dt.date.max  # no rung left that could fire, until the case's deadlines change
 
 
+# Raise when ``decide_escalations`` or ``next_nights`` changes what they decide: every
+# night already computed is then read again (``ladder_fingerprint`` includes it).
+DECISION_RULES_VERSION = 1
+
+
 def ladder_fingerprint(ladder: Ladder, calendar_version: str | None) -> str:
-    """What ``next_nights`` depended on besides the deadlines: a hash of the ladder and
-    of the calendar (its working days), so a change to either is noticed."""
-    text = repr((ladder, calendar_version))
+    """What ``next_nights`` depended on besides the deadlines: a hash of the ladder, of
+    the calendar (its working days) and of these rules, so a change to any is noticed."""
+    text = repr((DECISION_RULES_VERSION, ladder, calendar_version))
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -43,6 +43,7 @@ class EnglandCalendar:
         # Asking ``holidays`` costs ~13 us a day and the sweep asks about the same few
         # hundred days for every case: each day's answer is kept (the calendar never changes).
         self._working: dict[dt.date, bool] = {}
+        self._added: dict[tuple[dt.date, int], dt.date] = {}  # and each sum asked for
 
     def _apply_overrides(self, data: LaCalendarData) -> None:
         source = f"{data.la_code}.yaml"
@@ -92,12 +93,16 @@ class EnglandCalendar:
         Raises:
             CalendarGap: ``day`` or the result is outside the years the calendar covers.
         """
+        known = self._added.get((day, n))
+        if known is not None:
+            return known
         self._check(day)
         step = dt.timedelta(days=1 if n > 0 else -1)
         left, result = abs(n), day
         while left:
             result += step
             left -= self.is_working_day(result)
+        self._added[(day, n)] = result
         return result
 
     def bank_holidays(self, year: int) -> dict[dt.date, str]:

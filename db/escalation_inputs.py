@@ -8,9 +8,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
+from db.bulk import copy_to_scratch
 from db.deadline_rows import woken
 from db.notify_schema import EscalationRow
 from db.schema import Case, CaseEventRow, LocalAuthority
@@ -71,15 +72,22 @@ def claim_slice(
 
 
 def set_next_sweeps(session: Session, nights: dict[int, dt.date]) -> None:
-    """Write each case's next night (case id to date), one statement per distinct night."""
-    by_night: dict[dt.date, list[int]] = {}
-    for case_id, night in nights.items():
-        by_night.setdefault(night, []).append(case_id)
-    for night, ids in by_night.items():
-        for chunk in _chunks(ids, 500):
-            session.execute(update(Case).where(Case.id.in_(chunk))
-                            .values(next_sweep_on=night)
-                            .execution_options(synchronize_session=False))
+    """Write each case's next night (case id to date): on PostgreSQL COPYed and applied
+    by one ``UPDATE ... FROM``; on SQLite one cached statement run over them all."""
+    if not nights:
+        return
+    values = [{"id": case_id, "next_sweep_on": night} for case_id, night in nights.items()]
+    if session.get_bind().dialect.name == "postgresql":
+        scratch = copy_to_scratch(session, "cases", ("id", "next_sweep_on"), values)
+        session.execute(text(f"UPDATE cases SET next_sweep_on = s.next_sweep_on "
+                             f"FROM {scratch} s WHERE cases.id = s.id"))
+        return
+    table = Case.__table__
+    assert isinstance(table, Table)
+    stmt = (update(table).where(table.c.id == bindparam("case"))
+            .values(next_sweep_on=bindparam("night")))
+    session.connection().execute(stmt, [{"case": v["id"], "night": v["next_sweep_on"]}
+                                        for v in values])
 
 
 def already_escalated(

@@ -22,11 +22,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import ColumnElement, Engine, case, func, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from db import audit
+from db.bulk import copy_to_scratch
 from db.notify_schema import EscalationRow, OutboxRow
 from db.schema import Case, Caseworker
 from db.session import unit_of_work
@@ -56,9 +57,11 @@ def insert_ignoring_duplicates(
 ) -> list[Any]:
     """Insert ``rows``; those whose ``keys`` are already taken are skipped, not failed.
 
-    One cached statement run over all the rows (``executemany``; SQLAlchemy batches it
-    into multi-row VALUES itself): compiling a fresh VALUES clause per batch, or letting the
-    ORM regroup rows whose empty columns differ, cost more than the inserts.
+    PostgreSQL: the rows are COPYed into a temporary table and moved across by one
+    ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``. SQLite: one cached statement run
+    over all the rows (``executemany``). Compiling a fresh VALUES clause per batch, having
+    the driver parse one, or letting the ORM regroup rows whose empty columns differ, each
+    cost more than the inserts themselves.
 
     Returns:
         The primary keys and key columns of the rows actually inserted.
@@ -66,17 +69,31 @@ def insert_ignoring_duplicates(
     if not rows:
         return []
     table = entity.__table__
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        stmt: Any = postgresql.insert(table).on_conflict_do_nothing(index_elements=keys)
-    elif dialect == "sqlite":
-        stmt = sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
-    else:
-        raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
     names = list(dict.fromkeys(name for row in rows for name in row))
     uniform = [{name: row.get(name) for name in names} for row in rows]
-    stmt = stmt.returning(table.c.id, *(table.c[k] for k in keys))
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return _copied_ignoring_duplicates(session, table.name, names, uniform, keys)
+    if dialect != "sqlite":
+        raise NotImplementedError(f"no INSERT ... ON CONFLICT for {dialect}")
+    stmt = (sqlite.insert(table).on_conflict_do_nothing(index_elements=keys)
+            .returning(table.c.id, *(table.c[k] for k in keys)))
     return list(session.connection().execute(stmt, uniform).all())
+
+
+def _copied_ignoring_duplicates(
+    session: Session, table: str, names: list[str], rows: list[dict[str, Any]],
+    keys: Sequence[str],
+) -> list[Any]:
+    """PostgreSQL's half of ``insert_ignoring_duplicates``, in the caller's transaction
+    (the names are this module's own, never input)."""
+    scratch = copy_to_scratch(session, table, names, rows)
+    columns = ", ".join(f'"{name}"' for name in names)
+    conflict = ", ".join(f'"{key}"' for key in keys)
+    returned = ", ".join(["id", *(f'"{key}"' for key in keys)])
+    return list(session.execute(text(
+        f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {scratch} "
+        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {returned}")).all())
 
 
 def record_emails(

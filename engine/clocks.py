@@ -8,49 +8,69 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
+from types import TracebackType
 
 from calendars.base import WorkingCalendar
 from calendars.errors import CalendarGap
 from calendars.service import deemed_served
 from engine.errors import InvalidHistory
-from engine.events import AdviceRequested, CaseEvent, ChildDateOfBirth, event_date
+from engine.events import AdviceRequested, CaseEvent, event_date
 from engine.pairing import Pairing
 from engine.periods import add_months, day_name, long_date, skipped_days
 from engine.plain import event_phrase
-from engine.rules import POSTED, On, Rule
+from engine.rules import POSTED, TIMESCALES, On, Rule
 from engine.status import CaseWarning
 
 CASE_CLOSED = "case_closed"
+Dated = tuple[dt.date, CaseEvent]  # an event with the date it sorts on (``event_date``)
 
 
 @dataclass(frozen=True)
 class Case:
-    """What every rule is run against: the effective history in date order, the calendar,
-    what belongs to what (``engine.pairing``), each event's position in the log (for
-    warnings), and the warnings collected along the way."""
+    """What every rule is run against: the effective history in date order, each event
+    with its date (worked out once, ``dated``), the calendar, what belongs to what
+    (``engine.pairing``), each event's position in the log (for warnings), the child's
+    date of birth if recorded, and the warnings collected along the way."""
 
-    events: Sequence[CaseEvent]
+    dated: Sequence[Dated]
     calendar: WorkingCalendar
     pairing: Pairing
     positions: Mapping[int, int]  # id(event) -> index in the log
+    dob: dt.date | None = None
     warnings: list[CaseWarning] = field(default_factory=list)
 
     def warn(self, event: CaseEvent, message: str) -> None:
         self.warnings.append(CaseWarning(message, index=self.positions.get(id(event))))
 
-    @contextmanager
-    def pointing_at(self, event: CaseEvent) -> Iterator[None]:
+    def pointing_at(self, event: CaseEvent) -> PointingAt:
         """A clock that needs dates the calendar has no data for cannot be counted: the
         history is refused at the event that started it (so the caseworker can find it)."""
-        try:
-            yield
-        except CalendarGap as exc:
+        return PointingAt(self, event)
+
+
+class PointingAt:
+    """``Case.pointing_at``: a plain class, as it is entered several times per clock (a
+    generator-based context manager costs several times more)."""
+
+    __slots__ = ("case", "event")
+
+    def __init__(self, case: Case, event: CaseEvent) -> None:
+        self.case, self.event = case, event
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if isinstance(exc, CalendarGap):
+            event = self.event
             raise InvalidHistory(
                 f"{event.type} on {event_date(event)}: its deadlines cannot be counted: "
                 f"{exc.reason}",
-                index=self.positions.get(id(event)),
+                index=self.case.positions.get(id(event)),
             ) from None
 
 
@@ -60,6 +80,7 @@ class Clock:
 
     rule: Rule
     trigger: CaseEvent
+    trigger_date: dt.date  # ``event_date(trigger)``
     start: dt.date
     start_text: str
     nominal: dt.date
@@ -76,13 +97,57 @@ class Clock:
 
 
 def _any(patterns: Sequence[On], event: CaseEvent) -> bool:
-    return any(p.matches(event) for p in patterns)
+    for pattern in patterns:  # a loop, not any(): most calls have no pattern to try
+        if pattern.matches(event):
+            return True
+    return False
 
 
-def anchor(rule: Rule, event: CaseEvent, cal: WorkingCalendar) -> tuple[dt.date, str, str]:
-    """The date the rule's period runs from, how it was arrived at, and the same in the
-    family's words."""
-    when = event_date(event)
+@dataclass(frozen=True)
+class Reaction:
+    """What an event of one type can do to one rule's clocks: the rule's patterns of that
+    type, column by column. Closing the case cancels the clocks of every rule but a
+    window (the LA's duties end with it; a parent's windows run on)."""
+
+    starts: tuple[On, ...]
+    stops: tuple[On, ...]
+    premature: tuple[On, ...]
+    cancels: tuple[On, ...]
+
+
+def reactions(rule: Rule) -> dict[str, Reaction]:
+    """The rule's row filed by event type: the types it names, and the case closing."""
+    columns = (rule.starts, rule.stops, rule.premature, rule.cancels)
+    types = dict.fromkeys(p.type for column in columns for p in column)
+    found = {
+        kind: Reaction(*(tuple(p for p in column if p.type == kind) for column in columns))
+        for kind in types
+    }
+    closing = found.get(CASE_CLOSED, Reaction((), (), (), ()))
+    found[CASE_CLOSED] = Reaction(
+        closing.starts, closing.stops, closing.premature,
+        (On(CASE_CLOSED),) if rule.kind != "window" else (),
+    )
+    return found
+
+
+# Which rows an event type concerns, and which it can start, derived once from the
+# table: the fold visits each event only for the rows that name its type, not all 48.
+REACTIONS: tuple[Mapping[str, Reaction], ...] = tuple(reactions(r) for r in TIMESCALES)
+CONCERNING: dict[str, tuple[int, ...]] = {}
+STARTED_BY: dict[str, tuple[int, ...]] = {}
+for _n, _found in enumerate(REACTIONS):
+    for _type, _reaction in _found.items():
+        CONCERNING[_type] = (*CONCERNING.get(_type, ()), _n)
+        if _reaction.starts:
+            STARTED_BY[_type] = (*STARTED_BY.get(_type, ()), _n)
+
+
+def anchor(
+    rule: Rule, event: CaseEvent, when: dt.date, cal: WorkingCalendar
+) -> tuple[dt.date, str, str]:
+    """The date the rule's period runs from (``when`` is the event's date), how it was
+    arrived at, and the same in the family's words."""
     if rule.anchor == "received_on":
         received = getattr(event, "received_on", None) or when
         return received, (
@@ -114,32 +179,43 @@ def _applies(rule: Rule, dob: dt.date | None, on: dt.date) -> bool:
     return not rule.requires_under_5 or dob is not None and on < add_months(dob, 60)
 
 
+Key = tuple[str, object]
+
+
+def _keys(trigger: CaseEvent) -> list[Key]:
+    """What a stop event may name a clock by: the event that started it, and for an
+    advice request its ``advice_id`` and its adviser."""
+    keys: list[Key] = [("trigger", id(trigger))]
+    if isinstance(trigger, AdviceRequested):
+        if trigger.advice_id is not None:
+            keys.append(("advice_id", trigger.advice_id))
+        if trigger.advisor is not None:
+            keys.append(("advisor", trigger.advisor))
+    return keys
+
+
 class OpenClocks:
-    """The clocks of one rule still running, oldest first, found by the advice request
-    they answer in one look-up: closing a clock never rescans the others, so a case with
-    thousands of advice requests still folds in linear time."""
+    """The clocks of one rule still running, oldest first, found by what a stop event
+    names in one look-up (the advice request it answers, the decision letter it is
+    about): closing a clock never rescans the others, so a case with thousands of advice
+    requests or decision letters still folds in linear time."""
 
     def __init__(self) -> None:
         self._all: dict[int, Clock] = {}
-        self._by_id: dict[str, dict[int, Clock]] = {}
-        self._by_advisor: dict[str, dict[int, Clock]] = {}
+        self._by_key: dict[Key, dict[int, Clock]] = {}
 
     def __iter__(self) -> Iterator[Clock]:
         return iter(list(self._all.values()))
 
     def add(self, clock: Clock) -> None:
         self._all[id(clock)] = clock
-        for index, name in ((self._by_id, "advice_id"), (self._by_advisor, "advisor")):
-            value = getattr(clock.trigger, name, None)
-            if value is not None:
-                index.setdefault(value, {})[id(clock)] = clock
+        for key in _keys(clock.trigger):
+            self._by_key.setdefault(key, {})[id(clock)] = clock
 
     def remove(self, clock: Clock) -> None:
         del self._all[id(clock)]
-        for index, name in ((self._by_id, "advice_id"), (self._by_advisor, "advisor")):
-            value = getattr(clock.trigger, name, None)
-            if value is not None:
-                del index[value][id(clock)]
+        for key in _keys(clock.trigger):
+            del self._by_key[key][id(clock)]
 
     def cancel_started_by(self, day: dt.date) -> None:
         """Drop the clocks started on or before ``day`` (they no longer apply)."""
@@ -147,49 +223,72 @@ class OpenClocks:
             if clock.start <= day:
                 self.remove(clock)
 
+    def started_by(self, trigger: CaseEvent | None) -> list[Clock]:
+        """The open clocks ``trigger`` started (none for no trigger)."""
+        if trigger is None:
+            return []
+        return list(self._by_key.get(("trigger", id(trigger)), {}).values())
+
     def answered_by(self, stop: CaseEvent) -> Clock | None:
         """The oldest open request an answer names by ``advice_id``, else by adviser."""
         advice_id = getattr(stop, "advice_id", None)
         if advice_id is not None:
-            waiting = self._by_id.get(advice_id, {})
+            waiting = self._by_key.get(("advice_id", advice_id), {})
         else:
-            waiting = self._by_advisor.get(getattr(stop, "advisor", None) or "", {})
+            waiting = self._by_key.get(("advisor", getattr(stop, "advisor", None) or ""), {})
         return next(iter(waiting.values()), None)
 
 
-def run_rule(rule: Rule, case: Case) -> list[Clock]:
-    """Fold the case's events (in date order) through ``rule``: every clock it starts, as
-    it ends.
+def run_rules(case: Case) -> Iterator[tuple[Rule, list[Clock]]]:
+    """Every rule some event of the case starts, in table order, with its clocks, one rule
+    at a time (each folded as the caller gets to it).
+
+    One pass files each event under the rows that name its type (``CONCERNING``), so each
+    rule is folded over its own events only.
+    """
+    concerning: dict[int, list[Dated]] = {}
+    started: set[int] = set()
+    for dated in case.dated:
+        kind = dated[1].type
+        for n in CONCERNING.get(kind, ()):
+            concerning.setdefault(n, []).append(dated)
+        started.update(STARTED_BY.get(kind, ()))
+    for n in sorted(started):
+        if TIMESCALES[n].requires_under_5 and case.dob is None:
+            continue  # no date of birth on file: it applies to no one (``_applies``)
+        yield TIMESCALES[n], run_rule(TIMESCALES[n], REACTIONS[n], concerning[n], case)
+
+
+def run_rule(
+    rule: Rule, reacting: Mapping[str, Reaction], events: Sequence[Dated], case: Case
+) -> list[Clock]:
+    """Fold ``events`` (the case's events of the types ``reacting`` names, in date order)
+    through ``rule``: every clock it starts, as it ends.
 
     A rule that ``looks_back`` (R09 from a meeting held) is met by the first of its stop
     events since the previous start, not by one after it.
     """
-    dob = next((e.date for e in case.events if isinstance(e, ChildDateOfBirth)), None)
     open_ = OpenClocks()
     done: list[Clock] = []
-    earlier: list[CaseEvent] = []  # stop events since the last start (rules that look back)
-    concerned = {p.type for p in (*rule.starts, *rule.stops, *rule.premature, *rule.cancels)}
-    concerned.add(CASE_CLOSED)  # ends every rule's open clocks (``_cancels``)
-    for event in case.events:
-        if event.type not in concerned:
-            continue
-        when = event_date(event)
-        if _any(rule.stops, event):
-            earlier.append(event)
-            done.extend(_meet(rule, open_, event, case.pairing))
-        if _any(rule.premature, event):
-            _premature(open_, event)
-        if _cancels(rule, event):
+    earlier: list[Dated] = []  # stop events since the last start (rules that look back)
+    for when, event in events:
+        reaction = reacting[event.type]
+        if _any(reaction.stops, event):
+            earlier.append((when, event))
+            done.extend(_meet(rule, open_, event, when, case.pairing))
+        if _any(reaction.premature, event):
+            _premature(open_, event, when)
+        if _any(reaction.cancels, event):
             open_.cancel_started_by(when)
-        if _any(rule.starts, event) and _applies(rule, dob, when):
+        if _any(reaction.starts, event) and _applies(rule, case.dob, when):
             if rule.restarts:
                 # A replaced window still happened; a replaced limit simply no longer applies.
                 done.extend(c for c in open_ if rule.kind == "window")
                 open_ = OpenClocks()
-            clock = _start(rule, event, case)
+            clock = _start(rule, event, when, case)
             if rule.looks_back:
                 if earlier:
-                    clock.met_on, clock.met_by = event_date(earlier[0]), earlier[0].type
+                    clock.met_on, clock.met_by = earlier[0][0], earlier[0][1].type
                 done.append(clock)
             else:
                 open_.add(clock)
@@ -197,47 +296,42 @@ def run_rule(rule: Rule, case: Case) -> list[Clock]:
     return _name_instances([*done, *open_])
 
 
-def _cancels(rule: Rule, event: CaseEvent) -> bool:
-    """Whether ``event`` ends ``rule``'s open clocks: one of its own cancelling events, or
-    the case closing (the LA's duties end with it; a parent's windows run on)."""
-    if event.type == CASE_CLOSED:
-        return rule.kind != "window"
-    return _any(rule.cancels, event)
-
-
-def _meet(rule: Rule, open_: OpenClocks, stop: CaseEvent, pairing: Pairing) -> list[Clock]:
-    """Meet (and close) the open clocks ``stop`` satisfies; returns them."""
+def _meet(
+    rule: Rule, open_: OpenClocks, stop: CaseEvent, when: dt.date, pairing: Pairing
+) -> list[Clock]:
+    """Meet (and close) the open clocks ``stop`` (dated ``when``) satisfies; returns them."""
     met = _paired(rule, open_, stop, pairing)
     for clock in met:
-        clock.met_on, clock.met_by = event_date(stop), stop.type
+        clock.met_on, clock.met_by = when, stop.type
         open_.remove(clock)
     return met
 
 
-def _premature(open_: OpenClocks, act: CaseEvent) -> None:
-    """Windows that ``act`` (finalising a plan) breaches by coming inside them."""
-    when = event_date(act)
+def _premature(open_: OpenClocks, act: CaseEvent, when: dt.date) -> None:
+    """Windows that ``act`` (finalising a plan, on ``when``) breaches by coming inside them."""
     for clock in open_:
         # From the day it was sent: acting before a posted document is even deemed
         # served is all the more inside the window.
-        sent = event_date(clock.trigger)
-        if sent <= when <= clock.nominal and clock.premature_on is None:
+        if clock.trigger_date <= when <= clock.nominal and clock.premature_on is None:
             clock.premature_on, clock.premature_by = when, act.type
 
 
-def _start(rule: Rule, event: CaseEvent, case: Case) -> Clock:
-    """The clock ``event`` starts; a calendar with no data for it points at the event."""
+def _start(rule: Rule, event: CaseEvent, when: dt.date, case: Case) -> Clock:
+    """The clock ``event`` (dated ``when``) starts; a calendar with no data for it points
+    at the event."""
     with case.pointing_at(event):
-        start, start_text, plain_start = anchor(rule, event, case.calendar)
+        start, start_text, plain_start = anchor(rule, event, when, case.calendar)
         nominal, arithmetic = rule.period.apply(start, case.calendar)
-    clock = Clock(rule, event, start, start_text, nominal, arithmetic, plain_start=plain_start)
-    method = getattr(event, "method", None)
-    if rule.anchor == "served" and method in POSTED:
-        nth = "2nd" if method == "first_class_post" else "4th"
-        clock.plain_facts.append(
-            f"It was posted on {day_name(event_date(event))}. Post counts as delivered on the "
-            f"{nth} working day after posting."
-        )
+    clock = Clock(rule, event, when, start, start_text, nominal, arithmetic,
+                  plain_start=plain_start)
+    if rule.anchor == "served":
+        method = getattr(event, "method", None)
+        if method in POSTED:
+            nth = "2nd" if method == "first_class_post" else "4th"
+            clock.plain_facts.append(
+                f"It was posted on {day_name(when)}. Post counts as delivered on the "
+                f"{nth} working day after posting."
+            )
     return clock
 
 
@@ -247,8 +341,7 @@ def _paired(rule: Rule, open_: OpenClocks, stop: CaseEvent, pairing: Pairing) ->
     if rule.pairing == "all":
         return list(open_)
     if rule.pairing == "letter":
-        letter = pairing.letter_of(stop)
-        return [c for c in open_ if c.trigger is letter]
+        return open_.started_by(pairing.letter_of(stop))
     answered = open_.answered_by(stop)
     return [] if answered is None else [answered]
 
@@ -256,9 +349,9 @@ def _paired(rule: Rule, open_: OpenClocks, stop: CaseEvent, pairing: Pairing) ->
 def _name_instances(clocks: list[Clock]) -> list[Clock]:
     """Stable instance names: the advice id (or adviser and date), else the trigger date."""
     seen: dict[str, int] = {}
-    for clock in sorted(clocks, key=lambda c: (event_date(c.trigger), c.start)):
+    for clock in sorted(clocks, key=lambda c: (c.trigger_date, c.start)):
         trigger = clock.trigger
-        base = event_date(trigger).isoformat()
+        base = clock.trigger_date.isoformat()
         if isinstance(trigger, AdviceRequested):
             base = trigger.advice_id or f"{trigger.advisor}-{base}"
         seen[base] = seen.get(base, 0) + 1

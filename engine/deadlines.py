@@ -16,11 +16,16 @@ from dataclasses import dataclass
 import engine.exemptions as exemptions
 import engine.plain as plain
 from calendars.base import WorkingCalendar
-from engine.clocks import Case, Clock, run_rule
-from engine.events import ACT_IN_FORCE, CaseEvent, ExceptionRecorded, event_date
+from engine.clocks import Case, Clock, run_rules
+from engine.events import (
+    ACT_IN_FORCE,
+    CaseEvent,
+    ChildDateOfBirth,
+    ExceptionRecorded,
+    event_date,
+)
 from engine.pairing import pair
 from engine.periods import long_date
-from engine.rules import TIMESCALES, Rule
 from engine.special import SPECIALS
 from engine.stages import check_history
 from engine.status import CaseWarning, Deadline
@@ -70,8 +75,9 @@ def project_case(history: Sequence[CaseEvent], calendar: WorkingCalendar) -> Pro
             exemptions.check_grounds(index, event)
     events = [event for _, event in indexed]
     pairing = pair(indexed)
-    case = Case(events, calendar, pairing, {id(e): i for i, e in indexed},
-                list(pairing.warnings))
+    dob = next((e.date for e in events if isinstance(e, ChildDateOfBirth)), None)
+    case = Case([(event_date(e), e) for e in events], calendar, pairing,
+                {id(e): i for i, e in indexed}, dob, list(pairing.warnings))
     evidence = exemptions.Evidence.of(events)
     judged = _judge(case, evidence)
     _exception_warnings(case, evidence)
@@ -90,27 +96,12 @@ def project_case(history: Sequence[CaseEvent], calendar: WorkingCalendar) -> Pro
 Judged = tuple[Clock, ExceptionRecorded | None, tuple[str, ...]]
 
 
-# Which rules an event type can start, computed once from the table: a rule none of whose
-# start events the case has starts no clock, so only the rules the case's events start are
-# folded (a typical history starts a handful of the rules, not all of them).
-_STARTED_BY: dict[str, tuple[int, ...]] = {}
-for _n, _rule in enumerate(TIMESCALES):
-    for _type in dict.fromkeys(p.type for p in _rule.starts):
-        _STARTED_BY[_type] = (*_STARTED_BY.get(_type, ()), _n)
-
-
-def _started(case: Case) -> list[Rule]:
-    """The rules (in table order) that some event of the case can start."""
-    found = {n for event in case.events for n in _STARTED_BY.get(event.type, ())}
-    return [TIMESCALES[n] for n in sorted(found)]
-
-
 def _judge(case: Case, evidence: exemptions.Evidence) -> list[Judged]:
     """Every rule's clocks that apply, each with the exception that disapplies it (if
     any) and the grounds available."""
     judged: list[Judged] = []
-    for rule in _started(case):
-        for clock in run_rule(rule, case):
+    for rule, clocks in run_rules(case):
+        for clock in clocks:
             with case.pointing_at(clock.trigger):
                 if rule.special is not None and not SPECIALS[rule.special](clock, case):
                     continue
@@ -160,9 +151,9 @@ def _attach(case: Case, clocks: Sequence[Clock]) -> None:
 
 
 def _before_the_act(clock: Clock) -> None:
-    if event_date(clock.trigger) < ACT_IN_FORCE:
+    if clock.trigger_date < ACT_IN_FORCE:
         clock.warnings.append(
-            f"imported: the {clock.trigger.type} of {long_date(event_date(clock.trigger))} "
+            f"imported: the {clock.trigger.type} of {long_date(clock.trigger_date)} "
             "came before the Children and Families Act 2014 Part 3 applied (1 Sep 2014); "
             "this date is what the 2014 Regulations would give, for reference only"
         )
@@ -175,6 +166,7 @@ def _deadline(
     calendar: WorkingCalendar,
 ) -> Deadline:
     rule = clock.rule
+    working_day = calendar.is_working_day(clock.nominal)  # both explanations say if it is
     return Deadline(
         key=rule.key,
         instance=clock.instance,
@@ -184,16 +176,16 @@ def _deadline(
         nominal=clock.nominal,
         due=None if exception else clock.nominal,
         trigger=clock.trigger.type,
-        trigger_date=event_date(clock.trigger),
+        trigger_date=clock.trigger_date,
         citation=rule.citation,
-        explanation=_explain(clock, exception, available, calendar),
+        explanation=_explain(clock, exception, available, working_day=working_day),
         met_on=clock.met_on,
         met_by=clock.met_by,
         exception=exception.ground if exception else None,
         exceptions_available=available,
         premature_on=clock.premature_on,
         actor=rule.actor,
-        plain_explanation=plain.explain(clock, exception, calendar),
+        plain_explanation=plain.explain(clock, exception, working_day=working_day),
         warnings=tuple(dict.fromkeys(clock.warnings)),
         exception_recorded_on=exception.date if exception else None,
         escalates=rule.escalates,
@@ -204,7 +196,8 @@ def _explain(
     clock: Clock,
     exception: ExceptionRecorded | None,
     available: tuple[str, ...],
-    calendar: WorkingCalendar,
+    *,
+    working_day: bool,
 ) -> str:
     rule = clock.rule
     duty = rule.duty[0].upper() + rule.duty[1:]
@@ -220,7 +213,7 @@ def _explain(
         headline = f"{duty} {'by' if rule.kind == 'limit' else 'on'} {long_date(clock.nominal)}."
     counted = f": {clock.arithmetic}" if clock.arithmetic else ""
     parts = [headline, f"Counted from {clock.start_text}{counted}."]
-    if not calendar.is_working_day(clock.nominal) and rule.kind == "limit":
+    if not working_day and rule.kind == "limit":
         what = "a weekend day" if clock.nominal.weekday() >= 5 else "a bank holiday"
         parts.append(f"It falls on {what}; statutory deadlines are not moved for that (T8).")
     if clock.met_on is not None and rule.kind == "limit":

@@ -90,6 +90,9 @@ class Evidence:
     applied: set[int] = field(default_factory=set)
     # id(exception) -> why it did not apply, and the clock it came nearest to
     near_misses: dict[int, tuple[str, Clock]] = field(default_factory=dict)
+    # id(advice request) -> whether a qualifying closure covers it (each assessment clock
+    # asks about the same requests: worked out once per request)
+    closed: dict[int, bool] = field(default_factory=dict)
 
     @classmethod
     def of(cls, events: Sequence[CaseEvent]) -> Evidence:
@@ -224,7 +227,11 @@ def _closure_grounds(
             letter = "b_early_years_closure"
         else:
             continue
-        if qualifying_closures(_closures(event.school, evidence, calendar), event.date):
+        if id(event) not in evidence.closed:
+            evidence.closed[id(event)] = bool(
+                qualifying_closures(_closures(event.school, evidence, calendar), event.date)
+            )
+        if evidence.closed[id(event)]:
             grounds.append(letter)
     return sorted(set(grounds))
 

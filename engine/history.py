@@ -290,18 +290,30 @@ def _withdrawn(events: Sequence[CaseEvent], by_id: dict[str, int]) -> dict[int, 
     return withdrawn
 
 
-def _earliest_anchors(history: Sequence[Indexed]) -> dict[tuple[int, Hashable], CaseEvent]:
-    """The earliest anchor of each (ORDER row, key), in one pass: the history is in date
-    order, so the first one filed under a key is the earliest."""
-    earliest: dict[tuple[int, Hashable], CaseEvent] = {}
-    anchored = {kind for rule in ORDER for kind in rule.anchors}
+# ORDER filed by event type, once: the rows an event must follow (by its own type), and
+# the rows it anchors (by an anchor type), each with its row number.
+_FOLLOWS: dict[str, list[tuple[int, After]]] = {}
+_ANCHORS: dict[str, list[tuple[int, After]]] = {}
+for _number, _rule in enumerate(ORDER):
+    _FOLLOWS.setdefault(_rule.event, []).append((_number, _rule))
+    for _kind in _rule.anchors:
+        _ANCHORS.setdefault(_kind, []).append((_number, _rule))
+
+
+def _earliest_anchors(
+    history: Sequence[Indexed],
+) -> dict[tuple[int, Hashable], tuple[dt.date, CaseEvent]]:
+    """The earliest anchor of each (ORDER row, key), with its date, in one pass: the
+    history is in date order, so the first one filed under a key is the earliest."""
+    earliest: dict[tuple[int, Hashable], tuple[dt.date, CaseEvent]] = {}
     for _, anchor in history:
-        if anchor.type not in anchored:
+        rows = _ANCHORS.get(anchor.type)
+        if rows is None:
             continue
-        for number, rule in enumerate(ORDER):
-            if anchor.type in rule.anchors:
-                for key in rule.keys(anchor) if rule.keys else ("any",):
-                    earliest.setdefault((number, key), anchor)
+        dated = (event_date(anchor), anchor)
+        for number, rule in rows:
+            for key in rule.keys(anchor) if rule.keys else ("any",):
+                earliest.setdefault((number, key), dated)
     return earliest
 
 
@@ -312,17 +324,19 @@ def check_order(history: Sequence[Indexed]) -> None:
         InvalidHistory: naming both events and dates, at the later-dated event's index.
     """
     earliest = _earliest_anchors(history)
-    rules_for: dict[str, list[tuple[int, After]]] = {}
-    for number, rule in enumerate(ORDER):
-        rules_for.setdefault(rule.event, []).append((number, rule))
     for index, event in history:
-        for number, rule in rules_for.get(event.type, ()):
-            first = earliest.get((number, rule.pairs(event) if rule.pairs else "any"))
-            if first is None:
+        rows = _FOLLOWS.get(event.type)
+        if rows is None:
+            continue
+        day = event_date(event)
+        for number, rule in rows:
+            found = earliest.get((number, rule.pairs(event) if rule.pairs else "any"))
+            if found is None:
                 continue
-            if event_date(event) < event_date(first):
+            first_day, first = found
+            if day < first_day:
                 raise InvalidHistory(
-                    f"{event.type} on {event_date(event)} is dated before {first.type} on "
-                    f"{event_date(first)}: {rule.why}",
+                    f"{event.type} on {day} is dated before {first.type} on {first_day}: "
+                    f"{rule.why}",
                     index=index,
                 )

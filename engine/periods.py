@@ -15,15 +15,23 @@ from dataclasses import dataclass
 from calendars.base import WorkingCalendar
 from calendars.service import working_days_beginning_with
 
+# English names, whatever the process locale (``strftime``'s %a/%b follow it, and cost
+# several times a table look-up; every explanation carries a handful of dates).
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("", "January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+_SHORT_DAYS = tuple(name[:3] for name in _DAYS)
+_SHORT_MONTHS = tuple(name[:3] for name in _MONTHS)
+
 
 def long_date(day: dt.date) -> str:
     """``Mon 6 Jan 2025``: unambiguous for a parent on the phone."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    return f"{_SHORT_DAYS[day.weekday()]} {day.day} {_SHORT_MONTHS[day.month]} {day.year}"
 
 
 def day_name(day: dt.date) -> str:
     """``Monday 6 January 2025``: the form the family's explanation uses."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month]} {day.year}"
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

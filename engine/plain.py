@@ -12,7 +12,6 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 
-from calendars.base import WorkingCalendar
 from engine.events import CaseEvent, ExceptionRecorded, event_date
 from engine.periods import day_name
 from engine.rules import Rule
@@ -155,9 +154,10 @@ def event_phrase(event: CaseEvent) -> str:
 def explain(
     clock: Explained,
     exception: ExceptionRecorded | None,
-    calendar: WorkingCalendar,
+    *,
+    working_day: bool,
 ) -> str:
-    """The family's explanation of one clock."""
+    """The family's explanation of one clock (``working_day``: whether its date is one)."""
     rule = clock.rule
     wording = duty(rule.key)
     if exception is not None:
@@ -181,7 +181,7 @@ def explain(
         parts.append(
             f"The council must not finish the plan before {day_name(clock.nominal + _DAY)}."
         )
-    if rule.kind == "limit" and exception is None and not calendar.is_working_day(clock.nominal):
+    if rule.kind == "limit" and exception is None and not working_day:
         what = "a weekend" if clock.nominal.weekday() >= 5 else "a bank holiday"
         parts.append(f"That day is {what}. The date does not move because of that.")
     if clock.met_on is not None and rule.kind == "limit":

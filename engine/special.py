@@ -112,10 +112,10 @@ def reg15_2_transfer(clock: Clock, case: Case) -> bool:
 def reg15_5_review(clock: Clock, case: Case) -> bool:
     """R19: the later of the ordinary 12-month review date and 3 months from the transfer."""
     anchors = [
-        event_date(e)
-        for e in case.events
+        when
+        for when, e in case.dated
         if isinstance(e, FinalPlanIssued | PlanLastReviewed | ReviewDecisionNotified)
-        and event_date(e) <= clock.start
+        and when <= clock.start
     ]
     if not anchors:
         clock.arithmetic += "; no earlier review or plan date is on file"
@@ -208,12 +208,12 @@ def reg18_transfer(clock: Clock, case: Case) -> bool:
     elif clock.nominal >= transfer:
         return False
     opens = add_months(transfer, -12)
-    for event in case.events:
+    for when, event in case.dated:
         done = isinstance(event, AmendedPlanIssued) or (
             isinstance(event, ReviewDecisionNotified) and event.outcome == "maintain"
         )
-        if done and opens <= event_date(event) <= transfer:
-            clock.met_on, clock.met_by = event_date(event), event.type
+        if done and opens <= when <= transfer:
+            clock.met_on, clock.met_by = when, event.type
             break
     return True
 

@@ -4,6 +4,7 @@ staff explanation, which keeps its source."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -11,6 +12,7 @@ from calendars import load_calendar
 from engine import plain
 from engine.deadlines import project_deadlines
 from engine.events import parse_events
+from engine.periods import day_name, long_date
 from engine.rules import TIMESCALES
 from engine.status import Deadline
 
@@ -106,3 +108,16 @@ def test_plain_explanations_have_no_codes_or_citations_and_short_sentences():
 def test_every_event_that_starts_a_clock_has_a_plain_phrase():
     starters = {on.type for rule in TIMESCALES for on in rule.starts}
     assert starters <= set(plain.EVENT_PHRASES)
+
+
+def test_dates_are_written_with_english_day_and_month_names_on_every_day():
+    """Both forms, for staff (``Mon 6 Jan 2025``) and for the family (``Monday 6 January
+    2025``), on every day of two years (every weekday in every month), as the C locale's
+    strftime writes them."""
+    day = dt.date(2024, 1, 1)
+    while day.year < 2026:
+        assert long_date(day) == day.strftime("%a %-d %b %Y")
+        assert day_name(day) == day.strftime("%A %-d %B %Y")
+        day += dt.timedelta(days=1)
+    assert long_date(dt.date(2025, 1, 6)) == "Mon 6 Jan 2025"
+    assert day_name(dt.date(2028, 2, 29)) == "Tuesday 29 February 2028"

@@ -10,27 +10,33 @@ it expects (a row claimed by someone else is skipped).
 Delivery claims a batch at once (``reserve``: one statement; the rows are ``sending``
 with no ``claimed_at`` and the batch's instant as ``next_attempt_at``, its token). Just
 before a message is handed to the relay its row gets ``claimed_at`` (``hand_over``), in
-the same transaction that marks the previous message on that connection ``sent``: so a
-process killed mid-batch leaves at most one row per connection handed over and unmarked
-(resent, ``in_doubt``); the reserved rows it never reached simply go back to ``pending``.
+the same transaction that records what became of the previous message on that connection
+(``Settled``): so a process killed mid-batch leaves at most one row per connection handed
+over and unmarked (resent, ``in_doubt``); the reserved rows it never reached simply go back
+to ``pending``. One ``Writer.hand_over`` serves any number of connections at once: one
+statement hands over all their next messages and marks all their previous ones ``sent``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, Literal, cast
 
-from sqlalchemy import ColumnElement, Engine, case, func, select, text, update
+from sqlalchemy import ColumnElement, Engine, Table, bindparam, case, func, select, text, update
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import Update
 
 from db import audit
 from db.bulk import copy_to_scratch
 from db.notify_schema import EscalationRow, OutboxRow
 from db.schema import Case, Caseworker
-from db.session import unit_of_work
+from db.session import database_errors, unit_of_work
 
 ACTOR = "ehc-sweep"
 BACKOFF_FIRST = dt.timedelta(minutes=5)
@@ -178,32 +184,104 @@ def reserve(
     return sorted(rows, key=lambda row: row.id)
 
 
-def hand_over(
-    engine: Engine, row: OutboxRow, *, token: dt.datetime, now: dt.datetime,
-    sent_before: int | None = None,
-) -> bool:
-    """Record that ``row`` (reserved with ``token``) is about to go to the relay (one
-    attempt more), and that ``sent_before`` went: one transaction. False if the row is no
-    longer ours (another run recovered it)."""
-    with unit_of_work(engine, write=True) as session:
-        if sent_before is not None:
-            _finish(session, sent_before, status="sent", sent_at=now)
-        taken = session.execute(
-            update(OutboxRow)
-            .where(OutboxRow.id == row.id, OutboxRow.status == "sending",
-                   OutboxRow.claimed_at.is_(None), OutboxRow.next_attempt_at == token)
-            .values(claimed_at=now, attempts=OutboxRow.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
-    if getattr(taken, "rowcount", 0) != 1:
-        return False
-    row.claimed_at, row.attempts = now, row.attempts + 1
-    return True
+@dataclass(frozen=True)
+class Settled:
+    """What became of a message: ``sent``, back to ``pending`` (tried again from
+    ``retry_at``) or ``failed`` for good (``reason`` says why, for both)."""
+
+    row: OutboxRow
+    status: Literal["sent", "pending", "failed"]
+    reason: str | None = None
+    retry_at: dt.datetime | None = None
 
 
-def mark_sent(engine: Engine, row_id: int, *, now: dt.datetime) -> None:
-    with unit_of_work(engine, write=True) as session:
-        _finish(session, row_id, status="sent", sent_at=now)
+def backoff(attempts: int) -> dt.timedelta:
+    """How long a message waits after its ``attempts``-th attempt failed."""
+    wait: dt.timedelta = min(BACKOFF_FIRST * 2 ** max(attempts - 1, 0), BACKOFF_MAX)
+    return wait
+
+
+# The table itself, for delivery's statements: the ORM's bulk UPDATE costs more than the
+# rows it changes.
+OUTBOX = cast(Table, OutboxRow.__table__)
+# A turn of a delivery run's connections in one statement. Its rows are the batch's
+# (reserved with ``token``): one already handed over (``claimed_at`` set) went and is
+# marked sent; one not yet is handed over now, one attempt more. Rows another run took
+# since carry its token.
+_HANDED = OUTBOX.c.claimed_at.is_not(None)
+# Typed: inside CASE and COALESCE nothing tells SQLAlchemy it is an instant, and SQLite
+# would be given the driver's spelling of it, not the one every other instant is stored in.
+_NOW = bindparam("now", type_=OUTBOX.c.sent_at.type)
+
+
+@cache
+def _turn(rows: int) -> Update:
+    """The statement for ``rows`` rows, built once for each count: one with an expanding
+    IN is rendered anew at every execution, which cost more than running it."""
+    return (
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_([bindparam(f"id{n}") for n in range(rows)]),
+               OUTBOX.c.status == "sending", OUTBOX.c.next_attempt_at == bindparam("token"))
+        .values(status=case((_HANDED, "sent"), else_=OUTBOX.c.status),
+                sent_at=case((_HANDED, _NOW), else_=None),
+                attempts=case((_HANDED, OUTBOX.c.attempts), else_=OUTBOX.c.attempts + 1),
+                claimed_at=func.coalesce(OUTBOX.c.claimed_at, _NOW))
+        .returning(OUTBOX.c.id)
+    )
+
+
+class Writer:
+    """One connection kept for a delivery run's many small transactions: checking one out
+    and opening a Session for each cost more than its statements. One thread at a time."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def hand_over(
+        self, rows: Sequence[OutboxRow], *, token: dt.datetime, now: dt.datetime,
+        settled: Sequence[Settled] = (),
+    ) -> set[int]:
+        """One transaction: record ``settled`` (what became of messages already handed
+        over), and that ``rows`` (reserved with ``token``) are about to go to the relay, one
+        attempt more each; the sent and the handed over in one statement. Returns the ids
+        of ``rows`` still ours: one another run recovered meanwhile is not (and is left
+        alone)."""
+        sent = [s.row.id for s in settled if s.status == "sent"]
+        handing = [row.id for row in rows]
+        with self._connection.begin():
+            self._not_sent([s for s in settled if s.status != "sent"], now)
+            if not sent and not handing:
+                return set()
+            ids = {f"id{n}": row_id for n, row_id in enumerate(sent + handing)}
+            changed = set(self._connection.execute(
+                _turn(len(ids)), {**ids, "token": token, "now": now}).scalars())
+        for row in rows:
+            if row.id in changed:
+                row.claimed_at, row.attempts = now, row.attempts + 1
+        return changed.intersection(handing)
+
+    def _not_sent(self, settled: Sequence[Settled], now: dt.datetime) -> None:
+        """The messages that did not go (rare): a statement each, failures audited."""
+        if not settled:
+            return
+        with Session(self._connection) as session:  # in the connection's transaction
+            for s in settled:
+                values: dict[str, Any] = {"status": s.status, "last_error": s.reason}
+                if s.status == "pending":
+                    values["next_attempt_at"] = s.retry_at
+                else:
+                    audit.record(session, ACTOR, "email_failed", la_id=s.row.la_id, at=now,
+                                 key=s.row.key, message_id=s.row.message_id, reason=s.reason)
+                _finish(session, s.row.id, **values)
+            session.flush()
+
+
+@contextmanager
+def writer(engine: Engine) -> Iterator[Writer]:
+    """A ``Writer`` on a connection of its own, for as long as the block runs."""
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE")
+    with database_errors(engine.url), bind.connect() as connection:
+        yield Writer(connection)
 
 
 def release(engine: Engine, ids: Sequence[int], *, token: dt.datetime) -> None:
@@ -223,35 +301,20 @@ def release(engine: Engine, ids: Sequence[int], *, token: dt.datetime) -> None:
 def withdraw_all(engine: Engine, stale: Sequence[tuple[OutboxRow, int, str]], *,
                  now: dt.datetime) -> None:
     """Never send these rows (row, case id, reason): what each says stopped being true
-    before it could go. One transaction for the batch."""
+    before it could go. One transaction for the batch, one statement per reason."""
     if not stale:
         return
+    by_reason: dict[str, list[int]] = {}
+    for row, _, reason in stale:
+        by_reason.setdefault(reason, []).append(row.id)
     with unit_of_work(engine, write=True) as session:
+        for reason, ids in by_reason.items():
+            session.execute(update(OUTBOX)
+                            .where(OUTBOX.c.id.in_(ids), OUTBOX.c.status == "sending")
+                            .values(status="withdrawn", last_error=reason))
         for row, case_id, reason in stale:
-            _finish(session, row.id, status="withdrawn", last_error=reason)
             audit.record(session, ACTOR, "email_withdrawn", case_id=case_id, la_id=row.la_id,
                          at=now, key=row.key, message_id=row.message_id, reason=reason)
-
-
-def mark_failed(engine: Engine, row: OutboxRow, reason: str, *, now: dt.datetime) -> None:
-    with unit_of_work(engine, write=True) as session:
-        _finish(session, row.id, status="failed", last_error=reason)
-        audit.record(session, ACTOR, "email_failed", la_id=row.la_id, at=now,
-                     key=row.key, message_id=row.message_id, reason=reason)
-
-
-def retry_later(
-    engine: Engine, row: OutboxRow, reason: str, *, now: dt.datetime, max_attempts: int
-) -> bool:
-    """Put a row back to ``pending`` with backoff; False (and failed) once it has had
-    ``max_attempts``."""
-    if row.attempts >= max_attempts:
-        mark_failed(engine, row, f"gave up after {row.attempts} attempts: {reason}", now=now)
-        return False
-    wait = min(BACKOFF_FIRST * 2 ** max(row.attempts - 1, 0), BACKOFF_MAX)
-    with unit_of_work(engine, write=True) as session:
-        _finish(session, row.id, status="pending", next_attempt_at=now + wait, last_error=reason)
-    return True
 
 
 def recover_interrupted(

@@ -4,19 +4,24 @@ Due rows are claimed a batch at a time (one statement, ``outbox.reserve``); the 
 escalations whose deadline has since been met, disapplied or gone (``recheck``, one
 query) are marked ``withdrawn`` (one transaction) and not sent; the rest are shared out
 over ``smtp_connections`` connections, each carrying many messages. On each connection a
-row is rendered from its stored notice with the Message-ID derived from its key, marked
-handed over (in the transaction that marks the previous one ``sent``), and given to the
-transport; a connection that drops is reopened for the next message. A refused or failed send
-goes back to ``pending`` with backoff, or to ``failed`` when it cannot succeed (a 5xx
-for its recipient or content: the other messages go on); a relay that cannot be reached
-or refuses everything ends the run (the rest stay pending for the next one). The report
-says what is left: due, waiting in backoff (until when), in flight (lease until when),
-failed in all. A row
-found still ``sending`` from an interrupted run is sent once more and flagged
-``in_doubt`` (see ``outbox.recover_interrupted``).
+row is rendered from its stored notice with the Message-ID derived from its key (straight
+to bytes: ``render.Draft``), marked handed over in the transaction that records what became
+of the previous one, and given to the transport; a connection that drops is reopened for
+the next message. Those transactions are shared (``_Ledger``): whichever connection finds
+none under way writes for every connection waiting, one statement for all their hand-overs
+and ``sent`` marks. A refused or failed send goes back to ``pending`` with backoff, or to
+``failed`` when it cannot succeed (a 5xx for its recipient or content: the other messages
+go on); a relay that cannot be reached or refuses everything ends the run (the rest stay
+pending for the next one). The report says what is left: due, waiting in backoff (until
+when), in flight (lease until when), failed in all. A row found still ``sending`` from an
+interrupted run is sent once more and flagged ``in_doubt`` (see
+``outbox.recover_interrupted``).
 
 SMTP has no two-phase commit, so this is "decided once, recorded once, and at most one
-repeat of the one message in flight when a process died, flagged in the record".
+repeat of the one message in flight on each connection when a process died, flagged in
+the record". Recording a connection's messages a batch at a time would repeat (and flag)
+a whole batch instead: a row must be marked handed over before its message goes, and its
+predecessor marked sent before that, or a crash cannot tell which of them went.
 """
 
 from __future__ import annotations
@@ -24,10 +29,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from email.message import EmailMessage
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -35,11 +39,17 @@ from db import outbox, recheck
 from db.audit import utc_now
 from db.directory import get_la
 from db.notify_schema import OutboxRow
-from db.outbox import Email
+from db.outbox import Email, Settled
 from db.session import unit_of_work
 from notifications import weekly
 from notifications.notice import DigestNotice, EscalationNotice
-from notifications.render import render_digest, render_escalation, render_family_update, stamp
+from notifications.render import (
+    Draft,
+    Outgoing,
+    render_digest,
+    render_escalation,
+    render_family_update,
+)
 from notifications.settings import NotifySettings
 from notifications.transport import (
     ConnectionLost,
@@ -125,25 +135,27 @@ def deliver_pending(
     stop = threading.Event()
     after = 0
     try:
-        while not stop.is_set():
-            token = clock()
-            rows = outbox.reserve(engine, la_id=la_id, now=token, after_id=after,
-                                  limit=batch * len(senders))
-            if not rows:
-                break
-            after = rows[-1].id
-            todo = _withdraw_stale(engine, rows, clock, report)
+        with outbox.writer(engine) as books:
+            while not stop.is_set():
+                token = clock()
+                rows = outbox.reserve(engine, la_id=la_id, now=token, after_id=after,
+                                      limit=batch * len(senders))
+                if not rows:
+                    break
+                after = rows[-1].id
+                todo = _withdraw_stale(engine, rows, clock, report)
+                ledger = _Ledger(books, token, clock)
 
-            def send_share(n: int, todo: list[OutboxRow] = todo, token: dt.datetime = token
-                           ) -> tuple[DeliveryReport, list[int]]:
-                share = todo[n::len(senders)]
-                return _send_all(engine, senders[n], settings, share, token, clock, stop)
+                def send_share(n: int, todo: list[OutboxRow] = todo, ledger: _Ledger = ledger
+                               ) -> tuple[DeliveryReport, list[int]]:
+                    return _send_all(ledger, senders[n], settings, todo[n::len(senders)],
+                                     clock, stop)
 
-            unreached: list[int] = []
-            for part, left in (pool.map if pool else map)(send_share, range(len(senders))):
-                report.merge(part)
-                unreached += left
-            outbox.release(engine, unreached, token=token)
+                unreached: list[int] = []
+                for part, left in (pool.map if pool else map)(send_share, range(len(senders))):
+                    report.merge(part)
+                    unreached += left
+                outbox.release(engine, unreached, token=token)
     finally:
         if pool is not None:
             pool.shutdown()
@@ -172,31 +184,29 @@ def deliver_authority(
     return deliver_pending(engine, sender, settings, la_id=la_id)
 
 
-def render_row(row: OutboxRow | Email, settings: NotifySettings) -> EmailMessage:
+def render_row(row: OutboxRow | Email, settings: NotifySettings) -> Draft:
     """The message an outbox row (or one about to be recorded) stands for, with its own
     Message-ID."""
-    to = row.recipient_email or ""
+    to, key, msgid = row.recipient_email or "", row.key, row.message_id
     if row.kind == "digest":
         digest = DigestNotice.from_payload(row.payload)
-        message = render_digest(digest, to=to, outbox_key=row.key, settings=settings)
-    elif row.kind == weekly.KIND:
+        return render_digest(digest, to=to, outbox_key=key, settings=settings, msgid=msgid)
+    if row.kind == weekly.KIND:
         summary = weekly.WeeklyNotice.from_payload(row.payload)
-        message = weekly.render_weekly(summary, to=to, outbox_key=row.key, settings=settings)
-    elif row.kind == "family":
-        message = render_family_update(row.payload, to=to, outbox_key=row.key,
-                                       settings=settings)
-    else:
-        notice = EscalationNotice.from_payload(row.payload)
-        message = render_escalation(notice, to=to, outbox_key=row.key, settings=settings)
-    message.replace_header("Message-ID", row.message_id)
-    return message
+        return weekly.render_weekly(summary, to=to, outbox_key=key, settings=settings,
+                                    msgid=msgid)
+    if row.kind == "family":
+        return render_family_update(row.payload, to=to, outbox_key=key, settings=settings,
+                                    msgid=msgid)
+    notice = EscalationNotice.from_payload(row.payload)
+    return render_escalation(notice, to=to, outbox_key=key, settings=settings, msgid=msgid)
 
 
 def preview(email: Email, settings: NotifySettings) -> dict[str, str]:
     """What a dry run shows of an email it would record: recipient, subject, key."""
     return {
         "to": email.recipient_email or f"(no address for the {email.recipient_role})",
-        "subject": str(render_row(email, settings)["Subject"]),
+        "subject": render_row(email, settings).subject,
         "key": email.key,
     }
 
@@ -213,94 +223,144 @@ def _withdraw_stale(
     return [row for row in rows if row.id not in stale]
 
 
+@dataclass
+class _Request:
+    """One connection's turn at the ledger: what became of its last message, and the next
+    to hand over (``taken``: the instant it was, None if it is no longer ours)."""
+
+    settled: Sequence[Settled]
+    row: OutboxRow | None
+    done: bool = False
+    taken: dt.datetime | None = None
+    error: BaseException | None = None
+
+
+@dataclass
+class _Ledger:
+    """The outbox writes of one batch's connections, grouped (a group commit): a
+    connection asks for its turn; whichever finds no write under way writes every turn
+    waiting, in one transaction; the others wait for it and find theirs done."""
+
+    books: outbox.Writer
+    token: dt.datetime
+    clock: TimeSource
+    _waiting: list[_Request] = field(default_factory=list)
+    _writing: bool = False
+    _turns: threading.Condition = field(default_factory=threading.Condition)
+
+    def hand_over(self, row: OutboxRow | None, settled: Sequence[Settled] = ()
+                  ) -> dt.datetime | None:
+        """Record ``settled`` and mark ``row`` handed over; returns the instant recorded,
+        or None if another run has the row now."""
+        turn = _Request(settled, row)
+        with self._turns:
+            self._waiting.append(turn)
+            while self._writing and not turn.done:
+                self._turns.wait()
+            if turn.done:
+                return self._outcome(turn)
+            self._writing, group, self._waiting = True, self._waiting, []
+        now, error, taken = self.clock(), None, set()
+        try:
+            taken = self.books.hand_over(
+                [t.row for t in group if t.row is not None], token=self.token, now=now,
+                settled=[s for t in group for s in t.settled])
+        except BaseException as exc:  # each connection in the group hears of it
+            error = exc
+        with self._turns:
+            for t in group:
+                t.done, t.error = True, error
+                t.taken = now if t.row is not None and t.row.id in taken else None
+            self._writing = False
+            self._turns.notify_all()
+        return self._outcome(turn)
+
+    @staticmethod
+    def _outcome(turn: _Request) -> dt.datetime | None:
+        if turn.error is not None:
+            raise turn.error
+        return turn.taken
+
+
 def _send_all(
-    engine: Engine,
+    ledger: _Ledger,
     sender: EmailTransport,
     settings: NotifySettings,
     rows: list[OutboxRow],
-    token: dt.datetime,
     clock: TimeSource,
     stop: threading.Event,
 ) -> tuple[DeliveryReport, list[int]]:
     """Send ``rows`` in order over one connection; returns what happened and the ids not
     reached because the run stopped. Each row is marked handed over, in one transaction
-    with the previous one's ``sent``, just before it goes: at most one is in doubt."""
+    with what became of the previous one, just before it goes: at most one is in doubt."""
     report = DeliveryReport()
-    last_sent: int | None = None
+    unrecorded: list[Settled] = []  # outcomes waiting for the next hand-over
     try:
         for n, row in enumerate(rows):
             if stop.is_set():
                 return report, [r.id for r in rows[n:]]
             try:
-                message = render_row(row, settings)
+                draft = render_row(row, settings)
             except (KeyError, TypeError, ValueError) as exc:  # a stored notice we cannot read
-                outbox.mark_failed(engine, row, f"cannot render the stored notice: {exc!r}",
-                                   now=clock())
+                unrecorded.append(Settled(row, "failed",
+                                          f"cannot render the stored notice: {exc!r}"))
                 report.failed += 1
                 continue
-            now = clock()
-            went, last_sent = last_sent, None
-            if not outbox.hand_over(engine, row, token=token, now=now, sent_before=went):
+            now = ledger.hand_over(row, unrecorded)
+            unrecorded = []
+            if now is None:
                 continue  # another run recovered it
-            stamp(message, sent_at=now, in_doubt=row.in_doubt)
-            if _send_one(engine, sender, settings, row, message, clock, report, stop):
-                last_sent = row.id
+            message = draft.attempt(sent_at=now, in_doubt=row.in_doubt)
+            unrecorded.append(_send_one(sender, settings, row, message, clock, report, stop))
     finally:
-        if last_sent is not None:
-            outbox.mark_sent(engine, last_sent, now=clock())
+        if unrecorded:
+            ledger.hand_over(None, unrecorded)
     return report, []
 
 
 def _send_one(
-    engine: Engine,
     sender: EmailTransport,
     settings: NotifySettings,
     row: OutboxRow,
-    message: EmailMessage,
+    message: Outgoing,
     clock: TimeSource,
     report: DeliveryReport,
     stop: threading.Event,
-) -> bool:
-    """Hand one message over; True when the relay took it. A relay that cannot be
-    reached or refuses everything sets ``stop``; a dropped connection is reopened by the
-    next message."""
+) -> Settled:
+    """Hand one message over; what became of it. A relay that cannot be reached or
+    refuses everything sets ``stop``; a dropped connection is reopened by the next
+    message."""
     try:
         sender.send(message)
     except ConnectionLost as exc:
         log.debug("connection lost, reconnecting: %s", exc, exc_info=exc)
-        _later(engine, row, str(exc), clock, settings, report)
-        return False
+        return _later(row, str(exc), clock, settings, report)
     except TransportUnavailable as exc:
         log.debug("delivery stopped: %s", exc, exc_info=exc)  # the traceback: debug only
-        _later(engine, row, str(exc), clock, settings, report)
         report.unavailable = str(exc)
         stop.set()
-        return False
+        return _later(row, str(exc), clock, settings, report)
     except MessageRejected as exc:
         log.debug("message %s refused: %s", row.message_id, exc, exc_info=exc)
         if exc.permanent:
-            outbox.mark_failed(engine, row, f"refused by the server: {exc}", now=clock())
             report.failed += 1
-        else:
-            _later(engine, row, f"deferred by the server: {exc}", clock, settings, report)
-        return False
+            return Settled(row, "failed", f"refused by the server: {exc}")
+        return _later(row, f"deferred by the server: {exc}", clock, settings, report)
     report.sent += 1
     report.resent_in_doubt += int(row.in_doubt)
-    return True
+    return Settled(row, "sent")
 
 
 def _later(
-    engine: Engine,
-    row: OutboxRow,
-    reason: str,
-    clock: TimeSource,
-    settings: NotifySettings,
+    row: OutboxRow, reason: str, clock: TimeSource, settings: NotifySettings,
     report: DeliveryReport,
-) -> None:
-    if outbox.retry_later(engine, row, reason, now=clock(), max_attempts=settings.max_attempts):
-        report.retry_later += 1
-    else:
+) -> Settled:
+    """Back to ``pending`` with backoff; ``failed`` once it has had ``max_attempts``."""
+    if row.attempts >= settings.max_attempts:
         report.failed += 1
+        return Settled(row, "failed", f"gave up after {row.attempts} attempts: {reason}")
+    report.retry_later += 1
+    return Settled(row, "pending", reason, clock() + outbox.backoff(row.attempts))
 
 
 def _earliest(a: dt.datetime | None, b: dt.datetime | None) -> dt.datetime | None:

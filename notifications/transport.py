@@ -13,16 +13,20 @@ TransportError
 ``SmtpTransport`` speaks SMTP (stdlib ``smtplib``), one connection carrying many messages;
 ``another()`` opens a sibling on its own connection, for a pool of them in parallel.
 ``InMemoryTransport`` is shipped for tests and dry runs; it keeps what it was given.
+A message is an ``EmailMessage`` or, from the outbox, an ``Outgoing``: already bytes, sent
+as they are.
 """
 
 from __future__ import annotations
 
 import smtplib
 import ssl
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from types import TracebackType
 from typing import Protocol, cast
 
+from notifications.render import Outgoing
 from notifications.settings import InsecureLogin, NotifySettings, plaintext_login_refusal
 
 SERVICE_CLOSING = 421  # "closing the channel": about the relay, never one message
@@ -47,7 +51,7 @@ class MessageRejected(TransportError):
 
 
 class EmailTransport(Protocol):
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage | Outgoing) -> None:
         """Hand ``message`` over, or raise a ``TransportError``."""
         ...
 
@@ -70,7 +74,9 @@ class InMemoryTransport:
     def __init__(self) -> None:
         self.sent: list[EmailMessage] = []
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage | Outgoing) -> None:
+        if isinstance(message, Outgoing):  # kept as a reader would parse it
+            message = message_from_bytes(message.data, policy=policy.default)
         self.sent.append(message)
 
     def close(self) -> None:
@@ -118,11 +124,16 @@ class SmtpTransport:
             allow_plaintext=settings.smtp_allow_plaintext_login,
         )
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: EmailMessage | Outgoing) -> None:
         smtp = self._connection()
         where = f"the SMTP server at {self.host}:{self.port}"
         try:
-            refused = smtp.send_message(message)
+            if isinstance(message, Outgoing):
+                # As send_message would: an address that is not ASCII needs SMTPUTF8.
+                utf8 = ("SMTPUTF8", "BODY=8BITMIME") if message.international else ()
+                refused = smtp.sendmail(message.mail_from, list(message.to), message.data, utf8)
+            else:
+                refused = smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             replies = list(exc.recipients.values())
             reason = "; ".join(f"{to}: {_reply(code, text)}"

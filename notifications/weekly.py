@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from db.outbox import Email
-from notifications.render import message_id
+from notifications.render import Draft, message_id
 from notifications.settings import NotifySettings
 
 KIND = "weekly_timeliness"
@@ -95,8 +95,9 @@ def weekly_emails(
 
 
 def render_weekly(
-    notice: WeeklyNotice, *, to: str, outbox_key: str, settings: NotifySettings
-) -> EmailMessage:
+    notice: WeeklyNotice, *, to: str, outbox_key: str, settings: NotifySettings,
+    msgid: str | None = None,
+) -> Draft:
     """Plain text with the figures, the charts attached as PNG."""
     lines = [
         f"Hello {notice.recipient_name}," if notice.recipient_name else "Hello,",
@@ -115,11 +116,11 @@ def render_weekly(
     msg["From"] = settings.mail_from
     msg["To"] = to
     msg["Subject"] = f"Weekly timeliness {notice.la_code} {notice.as_of.isoformat()}"
-    msg["Message-ID"] = message_id(outbox_key, settings.mail_domain)
+    msg["Message-ID"] = msgid or message_id(outbox_key, settings.mail_domain)
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-EHC-Outbox-Key"] = outbox_key
     msg.set_content("\n".join(lines) + "\n")
     for item in notice.attachments:
         msg.add_attachment(item.content(), maintype="image", subtype="png",
                            filename=item.filename)
-    return msg
+    return Draft.of(msg)

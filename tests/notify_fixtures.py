@@ -47,6 +47,7 @@ class Sink:
     replies: dict[str, str] = field(default_factory=dict)  # "MAIL"/"RCPT" -> reply to everyone
     hold_after: int | None = None  # stall once this many messages were received
     drop_at: int | None = None  # hang up (once) instead of accepting message number N
+    drop_message: str | None = None  # ... or the message with this Message-ID
     sessions: set[int] = field(default_factory=set)  # connections that carried a message
     held: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
@@ -80,11 +81,13 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.sink.refuse_data & set(envelope.rcpt_tos):
             return "554 5.6.0 message content rejected"
-        if self.sink.drop_at == len(self.sink.received) + 1:
-            self.sink.drop_at = None
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        dropped = self.sink.drop_message
+        if self.sink.drop_at == len(self.sink.received) + 1 or (
+                dropped is not None and dropped == message["Message-ID"]):
+            self.sink.drop_at = self.sink.drop_message = None
             server.transport.close()
             return "421 closing"
-        message = message_from_bytes(envelope.content, policy=policy.default)
         self.sink.sessions.add(id(session))
         self.sink.received.append(message)
         self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))

@@ -160,3 +160,25 @@ def test_a_notice_whose_deadline_left_the_projection_is_withdrawn_and_digests_ar
     assert {(r.status, r.last_error) for r in outbox(engine).values()} == {
         ("withdrawn", "the deadline no longer exists in the case's projection")
     }
+
+
+def test_notices_withdrawn_in_one_batch_for_different_reasons_each_keep_their_own(
+    engine, smtp_sink
+):
+    record(engine, "EHC-MET", REQUEST)
+    record(engine, "EHC-GONE", REQUEST)
+    record(engine, "EHC-OPEN", REQUEST)
+    night(engine, "2026-02-02", settings_for(None))  # reminder_10 night; SMTP down
+    record(engine, "EHC-MET", {"type": "decision_to_assess_notified", "date": "2026-02-03",
+                               "outcome": "assess"})
+    put_case(engine.url.render_as_string(hide_password=False), "EHC-GONE", [])
+
+    report = night(engine, "2026-02-03", settings_for(smtp_sink))
+    assert (report.sent, report.withdrawn) == (1, 2)
+    met = "met on 2026-02-03 by decision_to_assess_notified"
+    gone = "the deadline no longer exists in the case's projection"
+    assert {ref: (r.status, r.last_error) for (ref, _, _), r in outbox(engine).items()} == {
+        "EHC-MET": ("withdrawn", met), "EHC-GONE": ("withdrawn", gone),
+        "EHC-OPEN": ("sent", None),
+    }
+    assert sorted(withdrawals(engine)) == [("EHC-GONE", gone), ("EHC-MET", met)]

@@ -119,13 +119,18 @@ class BulkWriter:
         except IntegrityError as exc:
             raise ImportCollided(str(exc.orig).splitlines()[0]) from exc
 
-    def set_stages(self, stages: Sequence[tuple[int, str]]) -> None:
-        """Set ``cases.stage`` for each (case id, stage)."""
-        if stages:
-            statement = update(CASES).where(CASES.c.id == bindparam("case")).values(
-                stage=bindparam("new_stage"))
-            self.session.connection().execute(
-                statement, [{"case": case_id, "new_stage": stage} for case_id, stage in stages])
+    def set_stages(self, stages: Sequence[tuple[int, str, bool]]) -> None:
+        """Set ``cases.stage`` for each (case id, stage, deadlines changed); a case whose
+        deadlines changed is read by the next sweep (``next_sweep_on`` cleared, as
+        ``rewrite_deadlines`` does)."""
+        for changed in (True, False):
+            values = [{"case": case_id, "new_stage": stage}
+                      for case_id, stage, clear in stages if clear is changed]
+            if values:
+                statement = update(CASES).where(CASES.c.id == bindparam("case")).values(
+                    stage=bindparam("new_stage"),
+                    **({"next_sweep_on": None} if changed else {}))
+                self.session.connection().execute(statement, values)
 
     def _copy(self, statement: str, rows: Sequence[tuple[Any, ...]]) -> None:
         import psycopg  # only PostgreSQL needs it

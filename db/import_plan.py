@@ -68,7 +68,7 @@ class CaseOutcome:
     base_seq: int = 0
     fresh: int = 0
     repeats: int = 0
-    stage: str | None = None
+    stage: str = ""  # what its new history replays to (when it has fresh events)
     event_rows: tuple[tuple[Any, ...], ...] = ()  # ``bulk_write.EVENT_COLUMNS`` order
     # A case with no events yet gets its rows inserted (``DEADLINE_COLUMNS`` order); one
     # that had events gets its deadlines diffed against its rows (``rewrite_deadlines``).
@@ -86,11 +86,10 @@ def plan_batches(batches: Iterable[Batch], workers: int) -> Iterator[list[CaseOu
     if workers <= 0:
         yield from map(plan_batch, batches)
         return
-    context = multiprocessing.get_context("forkserver")
-    # Workers fork from a server that has imported the engine once, not from this process
-    # (which may hold threads and open connections).
-    context.set_forkserver_preload([__name__])
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    # Forked: a worker starts at once with everything imported, and nothing re-runs the
+    # caller's main module (as spawn and forkserver would). It only computes: it never
+    # touches the connections or the locks it inherits, and leaves by os._exit.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         yield from pool.map(plan_batch, batches)
 
 

@@ -233,9 +233,11 @@ def _write_batch(
         for case_id, deadlines in rewrites:
             rewrite_deadlines(session, case_id, deadlines, now=now, existing=existing[case_id])
         session.flush()
-    stages = [(t.case_id, o.stage) for t, o in written if not t.is_new and o.stage]
+    # (A rewritten case's next_sweep_on was cleared by rewrite_deadlines if it changed.)
+    stages = [(t.case_id, o.stage, bool(o.deadline_rows)) for t, o in written
+              if not t.is_new]
     writer.set_stages(stages)
-    _expire_stages(session, {case_id for case_id, _ in stages})
+    _expire_stages(session, {case_id for case_id, _, _ in stages})
     writer.insert("audit_log", [o.audit_row for _, o in written if o.audit_row])
 
 
@@ -243,7 +245,7 @@ def _expire_stages(session: Session, ids: set[int]) -> None:
     """Cases of this session whose stage was just set round the ORM read it again."""
     for instance in list(session.identity_map.values()):
         if isinstance(instance, Case) and instance.id in ids:
-            session.expire(instance, ["stage"])
+            session.expire(instance, ["stage", "next_sweep_on"])
 
 
 def export_cases(

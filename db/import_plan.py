@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from calendars.base import WorkingCalendar
-from db.bulk_write import RowFormat
+from db.bulk_write import Row, RowFormat
 from db.deadline_rows import deadline_values
 from db.errors import EventRefused, Problem
 from db.event_store import StoredEvent, event_values, plan_append, to_event
@@ -69,12 +69,12 @@ class CaseOutcome:
     fresh: int = 0
     repeats: int = 0
     stage: str = ""  # what its new history replays to (when it has fresh events)
-    event_rows: tuple[tuple[Any, ...], ...] = ()  # ``bulk_write.EVENT_COLUMNS`` order
-    # A case with no events yet gets its rows inserted (``DEADLINE_COLUMNS`` order); one
-    # that had events gets its deadlines diffed against its rows (``rewrite_deadlines``).
-    deadline_rows: tuple[tuple[Any, ...], ...] = ()
+    event_rows: tuple[Row, ...] = ()  # formatted by ``bulk_write.RowFormat``
+    # A case with no events yet gets its rows inserted; one that had events gets its
+    # deadlines diffed against its rows (``rewrite_deadlines``).
+    deadline_rows: tuple[Row, ...] = ()
     rewrite: tuple[Deadline, ...] | None = None
-    audit_row: tuple[Any, ...] | None = None  # its ``events_recorded`` entry
+    audit_row: Row | None = None  # its ``events_recorded`` entry
 
     @property
     def planned(self) -> bool:
@@ -136,16 +136,17 @@ def _plan(job: CaseJob, batch: Batch, form: RowFormat) -> CaseOutcome:
     values = event_values(job.case_id, plan.base_seq, plan.base_hash, plan.fresh, batch.now,
                           batch.actor)
     last = plan.base_seq + len(values)
-    audit = form.audit_row(at=batch.now, actor=batch.actor, action="events_recorded",
-                           case_id=job.case_id, la_id=job.la_id,
-                           detail={"seq_from": plan.base_seq + 1, "seq_to": last,
-                                   "types": [value["type"] for value in values]})
+    audit = form.row("audit_log", {
+        "at": batch.now, "actor": batch.actor, "action": "events_recorded",
+        "case_id": job.case_id, "la_id": job.la_id,
+        "detail": {"seq_from": plan.base_seq + 1, "seq_to": last,
+                   "types": [value["type"] for value in values]}})
     fresh_case = plan.base_seq == 0
     return CaseOutcome(
         job.reference, tuple(judged), (), plan.base_seq, len(plan.fresh), len(plan.repeats),
-        plan.stage, tuple(form.event_row(value) for value in values),
-        tuple(form.deadline_row({**deadline_values(d), "case_id": job.case_id,
-                                 "projected_at": batch.now})
+        plan.stage, tuple(form.row("case_events", value) for value in values),
+        tuple(form.row("deadlines", {**deadline_values(d), "case_id": job.case_id,
+                                     "projected_at": batch.now})
               for d in plan.deadlines) if fresh_case else (),
         None if fresh_case else plan.deadlines, audit,
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -128,19 +129,20 @@ def _bring_in(
     found: list[Problem] = []
     opened = touched = added = present = done = 0
     chosen = import_plan.workers_for(len(cases)) if workers is None else workers
-    for outcomes in import_plan.plan_batches(batches, chosen):
-        for outcome in outcomes:
-            judged += outcome.judged
-            found += outcome.problems
-        done += len(outcomes)
-        progress(done, len(cases))
-        planned = [(known.targets[o.reference], o) for o in outcomes if o.planned]
-        opened += sum(target.is_new for target, _ in planned)
-        touched += sum(o.fresh > 0 for _, o in planned)
-        added += sum(o.fresh for _, o in planned)
-        present += sum(o.repeats for _, o in planned)
-        if write and not judged and not found:
-            _write_batch(session, writer, planned, now=now, actor=actor)
+    with writer.writing() if write else nullcontext():
+        for outcomes in import_plan.plan_batches(batches, chosen):
+            for outcome in outcomes:
+                judged += outcome.judged
+                found += outcome.problems
+            done += len(outcomes)
+            progress(done, len(cases))
+            planned = [(known.targets[o.reference], o) for o in outcomes if o.planned]
+            opened += sum(target.is_new for target, _ in planned)
+            touched += sum(o.fresh > 0 for _, o in planned)
+            added += sum(o.fresh for _, o in planned)
+            present += sum(o.repeats for _, o in planned)
+            if write and not judged and not found:
+                _write_batch(session, writer, planned, now=now, actor=actor)
     report = ImportReport(opened, touched, added, present)
     return report, [*problems, *judged, *found]
 
@@ -209,17 +211,18 @@ def _write_batch(
     form = writer.format
     new = [(target, outcome) for target, outcome in planned if target.is_new]
     writer.insert("cases", [
-        form.case_row(id=t.case_id, reference=t.incoming.reference, la_id=t.la_id,
-                      caseworker_id=t.caseworker_id, process=t.process,
-                      opened_at=t.incoming.opened_at or now,
-                      stage=o.stage if o.fresh else None)
+        form.row("cases", {"id": t.case_id, "reference": t.incoming.reference,
+                           "la_id": t.la_id, "caseworker_id": t.caseworker_id,
+                           "process": t.process, "opened_at": t.incoming.opened_at or now,
+                           "stage": o.stage if o.fresh else None})
         for t, o in new])
     writer.insert("audit_log", [
-        form.audit_row(at=now, actor=actor, action="case_opened", case_id=t.case_id,
-                       la_id=t.la_id, detail={"reference": t.incoming.reference,
-                                              "process": t.process,
-                                              "caseworker": t.incoming.caseworker,
-                                              "via": "import"})
+        form.row("audit_log", {"at": now, "actor": actor, "action": "case_opened",
+                               "case_id": t.case_id, "la_id": t.la_id,
+                               "detail": {"reference": t.incoming.reference,
+                                          "process": t.process,
+                                          "caseworker": t.incoming.caseworker,
+                                          "via": "import"}})
         for t, _ in new])
     written = [(target, outcome) for target, outcome in planned if outcome.fresh]
     writer.insert("case_events", [row for _, o in written for row in o.event_rows])

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Table, bindparam, text, update
+from sqlalchemy import JSON, Boolean, Date, Integer, Table, bindparam, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -62,6 +63,11 @@ def _sqlite(kind: Any) -> Convert | None:
 
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+_SPECIAL = re.compile(r"[\\\n\r\t]")
+
+
+def _escaped(value: str) -> str:
+    return value.translate(_ESCAPES) if _SPECIAL.search(value) else value
 
 
 def _copy_text(kind: Any) -> Convert:
@@ -71,10 +77,12 @@ def _copy_text(kind: Any) -> Convert:
     if isinstance(kind, Date):
         return lambda v: "\\N" if v is None else v.isoformat()
     if isinstance(kind, JSON):
-        return lambda v: json.dumps(v).translate(_ESCAPES)
+        return lambda v: _escaped(json.dumps(v))
     if isinstance(kind, Boolean):
         return lambda v: "\\N" if v is None else ("t" if v else "f")
-    return lambda v: "\\N" if v is None else str(v).translate(_ESCAPES)
+    if isinstance(kind, Integer):
+        return lambda v: "\\N" if v is None else str(v)
+    return lambda v: "\\N" if v is None else _escaped(v)
 
 
 @dataclass(frozen=True)

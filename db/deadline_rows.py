@@ -18,7 +18,7 @@ from db.base import Base
 from db.schema import Case, Caseworker, DeadlineRow, Team
 from engine.status import Deadline
 
-_FIELDS = (
+DEADLINE_FIELDS = (
     "key", "instance", "rule", "kind", "statutory", "actor", "nominal", "due", "met_on",
     "met_by", "exception", "premature_on", "trigger", "trigger_date", "citation", "explanation",
     "plain_explanation", "exception_recorded_on", "escalates",
@@ -48,7 +48,7 @@ class DeadlineChange:
 
 
 def deadline_from_row(row: DeadlineRow) -> Deadline:
-    values: dict[str, Any] = {name: getattr(row, name) for name in _FIELDS}
+    values: dict[str, Any] = {name: getattr(row, name) for name in DEADLINE_FIELDS}
     return Deadline(
         **values,
         exceptions_available=tuple(row.exceptions_available),
@@ -79,7 +79,7 @@ def rewrite_deadlines(
     added: list[dict[str, Any]] = []
     touched = False
     for deadline in deadlines:
-        values = _values(deadline)
+        values = deadline_values(deadline)
         row = rows.pop((deadline.key, deadline.instance), None)
         if row is None:
             added.append({**values, "case_id": case_id, "projected_at": now})
@@ -103,8 +103,8 @@ def rewrite_deadlines(
     return changes
 
 
-def _values(deadline: Deadline) -> dict[str, Any]:
-    values = {name: getattr(deadline, name) for name in _FIELDS}
+def deadline_values(deadline: Deadline) -> dict[str, Any]:
+    values = {name: getattr(deadline, name) for name in DEADLINE_FIELDS}
     values["exceptions_available"] = list(deadline.exceptions_available)
     values["warnings"] = list(deadline.warnings)
     return values

@@ -7,6 +7,7 @@ StoreError
 │   └── ConflictingEventId a client event id reused for a different event
 ├── CaseChanged            someone else appended first: reload and try again
 ├── ImportRejected         a bulk import with problems; carries every one of them
+├── ImportCollided         a bulk import met rows another writer had just written
 ├── CalendarRejected       calendar data that does not parse
 ├── UnreadableFile         an import file that cannot be read at all (a huge cell...)
 └── DatabaseUnavailable    the database is locked, down, or not initialised
@@ -73,6 +74,14 @@ class ImportRejected(StoreError):
         count = len(self.problems)
         super().__init__(
             f"import refused, nothing was imported: {count} problem{'s' if count != 1 else ''}"
+        )
+
+
+class ImportCollided(StoreError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            f"import refused, nothing was imported: another writer recorded the same cases "
+            f"or events meanwhile ({detail}): run the import again"
         )
 
 

@@ -23,12 +23,13 @@ import time
 from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Table, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from calendars.base import WorkingCalendar
 from db import audit, chain
 from db.base import Base
 from db.deadline_rows import rewrite_deadlines
@@ -89,17 +90,51 @@ class AppendResult:
     deadlines: tuple[Deadline, ...] | None  # None when nothing was written
 
 
+class FreshEvent(NamedTuple):
+    """An event an append will write: what it says, its natural key and its payload."""
+
+    event: CaseEvent
+    natural_key: str
+    payload: dict[str, Any]  # ``dump_event(event)``, dumped once for key, row and chain
+
+
 @dataclass(frozen=True)
-class PreparedAppend:
+class StoredEvent:
+    """A recorded row as planning needs it: plain values, so a worker process can plan
+    without a session (``db.import_plan``)."""
+
+    seq: int
+    type: str
+    event_date: dt.date
+    client_event_id: str | None
+    natural_key: str
+    chain_hash: str
+    recorded_at: dt.datetime
+    recorded_by: str
+    event: CaseEvent
+
+    @property
+    def record(self) -> RecordedEvent:
+        return RecordedEvent(self.seq, self.event, self.recorded_at, self.recorded_by)
+
+
+@dataclass(frozen=True)
+class AppendPlan:
     """What an append will write, already checked against the case's whole history."""
 
-    case: Case
     base_seq: int
     base_hash: str  # the case's last ``chain_hash`` (``chain.GENESIS`` when it has none)
-    fresh: tuple[tuple[CaseEvent, str], ...]  # (event, natural key)
+    fresh: tuple[FreshEvent, ...]
     repeats: tuple[RecordedEvent, ...]
     deadlines: tuple[Deadline, ...]
     stage: str
+
+
+@dataclass(frozen=True)
+class PreparedAppend(AppendPlan):
+    """An ``AppendPlan`` for a case of this session."""
+
+    case: Case
 
 
 def load(session: Session, reference: str) -> CaseHistory:
@@ -147,7 +182,7 @@ def append(
             return write(session, prepared, recorded_by)
         except CaseChanged:
             # Another writer took these seqs first (PostgreSQL: both read the same history).
-            again = prepare(session, case, [event for event, _ in prepared.fresh])
+            again = prepare(session, case, [fresh.event for fresh in prepared.fresh])
             repeats = prepared.repeats + again.repeats
             if not again.fresh:  # the same events, sent twice at once: the other call won
                 return _result(case, (), repeats, again.base_seq, None)
@@ -162,20 +197,40 @@ def append(
 def prepare(
     session: Session, case: Case, events: Sequence[CaseEvent], *, match_content: bool = False
 ) -> PreparedAppend:
+    """``plan_append`` over the case's stored history, read in this session."""
+    stored = [stored_event(row) for row in _rows(session, case.id)] if case.id is not None \
+        else []
+    plan = plan_append(case.process, calendar_for(case.local_authority), stored, events,
+                       match_content=match_content)
+    return PreparedAppend(**plan.__dict__, case=case)
+
+
+def plan_append(
+    process: str,
+    calendar: WorkingCalendar,
+    stored: Sequence[StoredEvent],
+    events: Sequence[CaseEvent],
+    *,
+    match_content: bool = False,
+) -> AppendPlan:
     """Split ``events`` into repeats and fresh ones, and check the resulting history.
 
     ``match_content`` (for imports) also treats an event without an id as a repeat when
     the case already holds the same content at the same occurrence.
+
+    Raises:
+        EventRefused: the engine refuses the new history (``index`` into ``events``).
+        ConflictingEventId: an event id already recorded for different content.
     """
-    rows = _rows(session, case.id) if case.id is not None else []
-    by_id = {row.client_event_id: row for row in rows if row.client_event_id}
-    by_key = {row.natural_key: row for row in rows}
+    by_id = {row.client_event_id: row for row in stored if row.client_event_id}
+    by_key = {row.natural_key: row for row in stored}
     used = set(by_key)
     seen: dict[str, int] = {}
-    fresh: list[tuple[int, CaseEvent, str]] = []
+    fresh: list[tuple[int, FreshEvent]] = []
     repeats: list[RecordedEvent] = []
     for index, event in enumerate(events):
-        digest = content_hash(event)
+        payload = dump_event(event)
+        digest = _digest(payload)
         seen[digest] = seen.get(digest, 0) + 1
         occurrence_key = f"{digest}#{seen[digest]}"
         earlier = by_id.get(event.id) if event.id else None
@@ -188,23 +243,48 @@ def prepare(
                     f"(#{earlier.seq}, {earlier.type} on {earlier.event_date})",
                     index=index,
                 )
-            repeats.append(to_record(earlier))
+            repeats.append(earlier.record)
             continue
         key = _free_key(digest, seen[digest], used)
         used.add(key)
-        fresh.append((index, event, key))
-    _refuse_duplicate_ids([event for _, event, _ in fresh])
-    history = [*(to_record(row).event for row in rows), *(event for _, event, _ in fresh)]
-    deadlines = _check(case, history, len(rows), fresh)
-    return PreparedAppend(
-        case=case,
-        base_seq=rows[-1].seq if rows else 0,
-        base_hash=rows[-1].chain_hash if rows else chain.GENESIS,
-        fresh=tuple((event, key) for _, event, key in fresh),
+        fresh.append((index, FreshEvent(event, key, payload)))
+    _refuse_duplicate_ids([item.event for _, item in fresh])
+    history = [*(row.event for row in stored), *(item.event for _, item in fresh)]
+    deadlines = _check(calendar, history, stored, [index for index, _ in fresh])
+    return AppendPlan(
+        base_seq=stored[-1].seq if stored else 0,
+        base_hash=stored[-1].chain_hash if stored else chain.GENESIS,
+        fresh=tuple(item for _, item in fresh),
         repeats=tuple(repeats),
         deadlines=deadlines,
-        stage=stage_of(case.process, history),
+        stage=stage_of(process, history),
     )
+
+
+def event_values(
+    case_id: int, base_seq: int, base_hash: str, fresh: Sequence[FreshEvent],
+    now: dt.datetime, recorded_by: str,
+) -> list[dict[str, Any]]:
+    """The ``case_events`` rows of ``fresh`` after ``base_seq``, each chained to the one
+    before (``db.chain``)."""
+    values = []
+    previous = base_hash
+    for offset, (event, key, payload) in enumerate(fresh, start=1):
+        value = {
+            "case_id": case_id,
+            "seq": base_seq + offset,
+            "type": event.type,
+            "event_date": event_date(event),
+            "payload": payload,
+            "schema_version": EVENT_SCHEMA_VERSION,
+            "client_event_id": event.id,
+            "natural_key": key,
+            "recorded_at": now,
+            "recorded_by": recorded_by,
+        }
+        value["chain_hash"] = previous = chain.link(previous, value)
+        values.append(value)
+    return values
 
 
 def write(
@@ -222,24 +302,8 @@ def write(
     if not prepared.fresh:
         return _result(case, (), prepared.repeats, prepared.base_seq, None)
     now = audit.utc_now()
-    values = [
-        {
-            "case_id": case.id,
-            "seq": prepared.base_seq + offset,
-            "type": event.type,
-            "event_date": event_date(event),
-            "payload": dump_event(event),
-            "schema_version": EVENT_SCHEMA_VERSION,
-            "client_event_id": event.id,
-            "natural_key": key,
-            "recorded_at": now,
-            "recorded_by": recorded_by,
-        }
-        for offset, (event, key) in enumerate(prepared.fresh, start=1)
-    ]
-    previous = prepared.base_hash
-    for value in values:
-        value["chain_hash"] = previous = chain.link(previous, value)
+    values = event_values(case.id, prepared.base_seq, prepared.base_hash, prepared.fresh, now,
+                          recorded_by)
     try:
         with session.begin_nested() if savepoint else nullcontext():
             session.execute(EVENTS.insert(), values)
@@ -255,26 +319,42 @@ def write(
         seq_from=prepared.base_seq + 1, seq_to=last, types=[value["type"] for value in values],
     )
     recorded = tuple(
-        RecordedEvent(prepared.base_seq + offset, event, now, recorded_by)
-        for offset, (event, _) in enumerate(prepared.fresh, start=1)
+        RecordedEvent(prepared.base_seq + offset, fresh.event, now, recorded_by)
+        for offset, fresh in enumerate(prepared.fresh, start=1)
     )
     return _result(case, recorded, prepared.repeats, last, prepared.deadlines)
 
 
 def content_hash(event: CaseEvent) -> str:
     """What the event says (bookkeeping fields left out), as a stable hash."""
-    data = {k: v for k, v in dump_event(event).items() if k not in _META_FIELDS}
+    return _digest(dump_event(event))
+
+
+def _digest(payload: Mapping[str, Any]) -> str:
+    data = {k: v for k, v in payload.items() if k not in _META_FIELDS}
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def stored_event(row: CaseEventRow) -> StoredEvent:
+    return StoredEvent(row.seq, row.type, row.event_date, row.client_event_id,
+                       row.natural_key, row.chain_hash, row.recorded_at, row.recorded_by,
+                       to_record(row).event)
+
+
 def to_record(row: CaseEventRow) -> RecordedEvent:
-    if row.schema_version > EVENT_SCHEMA_VERSION:
+    event = to_event(row.seq, row.payload, row.schema_version)
+    return RecordedEvent(row.seq, event, row.recorded_at, row.recorded_by)
+
+
+def to_event(seq: int, payload: Mapping[str, Any], schema_version: int) -> CaseEvent:
+    """A stored payload as the event it records."""
+    if schema_version > EVENT_SCHEMA_VERSION:
         raise StoreError(
-            f"event #{row.seq} was stored by a newer version of ehc "
-            f"(schema {row.schema_version}): upgrade before reading it"
+            f"event #{seq} was stored by a newer version of ehc "
+            f"(schema {schema_version}): upgrade before reading it"
         )
-    return RecordedEvent(row.seq, parse_event(row.payload), row.recorded_at, row.recorded_by)
+    return parse_event(payload)
 
 
 def _parse(item: Mapping[str, Any] | CaseEvent, index: int) -> CaseEvent:
@@ -312,16 +392,17 @@ def stage_of(process: str, history: Sequence[CaseEvent]) -> str:
 
 
 def _check(
-    case: Case,
+    calendar: WorkingCalendar,
     history: Sequence[CaseEvent],
-    stored: int,
-    fresh: Sequence[tuple[int, CaseEvent, str]],
+    stored: Sequence[StoredEvent],
+    fresh_indexes: Sequence[int],
 ) -> tuple[Deadline, ...]:
     try:
-        return project_deadlines(history, calendar_for(case.local_authority))
+        return project_deadlines(history, calendar)
     except EngineError as exc:
-        if exc.index is not None and exc.index >= stored:
-            raise EventRefused(exc.reason, index=fresh[exc.index - stored][0]) from None
+        if exc.index is not None and exc.index >= len(stored):
+            raise EventRefused(exc.reason, index=fresh_indexes[exc.index - len(stored)]) \
+                from None
         if exc.index is not None:
             old = history[exc.index]
             raise EventRefused(

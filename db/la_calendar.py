@@ -20,10 +20,15 @@ from db.schema import LocalAuthority
 
 
 def calendar_for(la: LocalAuthority) -> WorkingCalendar:
-    if la.calendar_data is not None:
-        return _from_text(la.calendar_data)
+    return calendar_of(la.code, la.calendar_data)
+
+
+def calendar_of(la_code: str, calendar_data: str | None) -> WorkingCalendar:
+    """The calendar of the LA with ``la_code`` and (if loaded) ``calendar_data``."""
+    if calendar_data is not None:
+        return _from_text(calendar_data)
     try:
-        return load_calendar(la.code)
+        return load_calendar(la_code)
     except UnknownLocalAuthority:
         return load_calendar(None)
 

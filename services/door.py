@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from db.errors import Problem
@@ -131,13 +132,10 @@ def event_problem(event: CaseEvent, as_of: dt.date) -> tuple[str, str] | None:
     return None
 
 
-def imported_cases(
-    cases: Sequence[IncomingCase], *, as_of: dt.date
-) -> tuple[list[IncomingCase], list[Problem]]:
+def imported_cases(cases: Sequence[IncomingCase]) -> tuple[list[IncomingCase], list[Problem]]:
     """Bring an import file's cases to the door: the cases whose reference, authority and
-    caseworker can be looked up, and every problem found, with its place.
-
-    An event the engine refuses is left for the import to report with the others.
+    caseworker can be looked up, and every problem found, with its place. Their events
+    are judged where the import parses them (``ImportJudge``).
     """
     problems = []
     kept = []
@@ -148,18 +146,21 @@ def imported_cases(
                                            ("la", case.la, LA_CODE_MAX))
                if value is not None and (problem := name_problem(value, limit)) is not None]
         problems += bad
-        if bad:
-            continue
-        kept.append(case)
-        for incoming in case.events:
-            try:
-                event = parse_event(incoming.data)
-            except InvalidEvent:
-                continue
-            found = event_problem(event, as_of)
-            if found is not None:
-                problems.append(Problem(incoming.where, f"case {case.reference}: {found[1]}"))
+        if not bad:
+            kept.append(case)
     return kept, problems
+
+
+@dataclass(frozen=True)
+class ImportJudge:
+    """``event_problem`` on ``as_of`` for each event an import parses (a value, so that
+    the import's worker processes can be given it)."""
+
+    as_of: dt.date
+
+    def __call__(self, event: CaseEvent) -> str | None:
+        found = event_problem(event, self.as_of)
+        return None if found is None else found[1]
 
 
 def findable(reference: str) -> str:

@@ -86,6 +86,7 @@ def translated() -> Iterator[None]:
 _LOWER: dict[type[Exception], type[ServiceError]] = {
     store.NotFound: NotFound,
     store.CaseChanged: Conflict,
+    store.ImportCollided: Conflict,
     store.DatabaseUnavailable: Unavailable,
     store.CalendarRejected: InvalidInput,
 }

@@ -153,9 +153,10 @@ def _bring_in(
 ) -> Onboarded:
     door.name(actor, "user", door.USERNAME_MAX)
     incoming, places = _incoming([c for c in cases if c.reference and not c.blocked], la)
-    incoming, at_the_door = door.imported_cases(incoming, as_of=as_of)
+    incoming, at_the_door = door.imported_cases(incoming)
+    judge = door.ImportJudge(as_of)
     with translated(), unit_of_work(engine) as session:
-        check = check_cases(session, incoming, progress=progress)
+        check = check_cases(session, incoming, progress=progress, judge=judge)
     refused = []
     for problem in [*at_the_door, *check.problems]:
         row, column = places.get(problem.where, (None, None))
@@ -165,7 +166,8 @@ def _bring_in(
         return Onboarded(report, written=False, counts=check.would, summary=None)
     references = [case.reference for case in incoming]
     with translated(), unit_of_work(engine, write=True) as session:
-        done = import_cases(session, incoming, actor=actor, source=source, progress=progress)
+        done = import_cases(session, incoming, actor=actor, source=source, progress=progress,
+                            judge=judge)
         summary = summarise((d for _, d in deadlines_of(session, references, SUMMARY_KEYS)),
                             as_of)
     return Onboarded(report, written=True, counts=done, summary=summary)

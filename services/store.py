@@ -78,10 +78,11 @@ def import_file(
                            field="file") from None
     except UnreadableFile as exc:
         raise InvalidInput(f"{path.name}: {exc}", field="file") from None
-    cases, refused = door.imported_cases(cases, as_of=as_of)
+    cases, refused = door.imported_cases(cases)
     with translated(), unit_of_work(engine, write=True) as session:
         return import_cases(session, cases, actor=actor, problems=problems + refused,
-                            source=path.name, progress=progress)
+                            source=path.name, progress=progress,
+                            judge=door.ImportJudge(as_of))
 
 
 def export(

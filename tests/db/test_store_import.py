@@ -222,20 +222,20 @@ def test_export_of_one_case(staffed, tmp_path):
 
 KILLED_IMPORT = textwrap.dedent("""
     import sys, time
-    import db.transfer
-    real_write, written = db.transfer.write, []
+    import db.import_plan, db.transfer
+    db.import_plan.BATCH_CASES = 1  # each case written as it is planned: hang after N
+    real_insert, written = db.transfer.BulkWriter.insert, []
     stop_after = int(sys.argv[2])
 
-    def write_then_hang(session, plan, actor, **options):
-        result = real_write(session, plan, actor, **options)
-        written.append(plan.case.reference)
-        if len(written) == stop_after:
-            session.flush()
-            print("HALF-WAY", flush=True)
-            time.sleep(120)
-        return result
+    def insert_then_hang(self, table, rows):
+        real_insert(self, table, rows)
+        if table == "case_events":
+            written.append(len(rows))
+            if len(written) == stop_after:
+                print("HALF-WAY", flush=True)
+                time.sleep(120)
 
-    db.transfer.write = write_then_hang
+    db.transfer.BulkWriter.insert = insert_then_hang
     from cli.main import main
     sys.exit(main(["import", sys.argv[1], "--user", "killed"]))
 """)

@@ -15,7 +15,7 @@ from store_helpers import STAFFS, open_case
 
 from db import directory, event_store, import_plan
 from db.bulk_write import BulkWriter
-from db.demo_load import _incoming
+from db.demo_load import incoming_cases
 from db.errors import ImportCollided, ImportRejected
 from db.import_format import IncomingCase, IncomingEvent
 from db.schema import AuditEntry, Case, CaseEventRow, DeadlineRow
@@ -36,8 +36,7 @@ def small_batches(monkeypatch):
 
 
 def _caseload(count: int) -> list[IncomingCase]:
-    cases = [_incoming(STAFFS, case, n)
-             for n, case in enumerate(generate_open_cases(count, 7, AS_OF).cases, start=1)]
+    cases = incoming_cases(STAFFS, generate_open_cases(count, 7, AS_OF).cases)
     for case in cases:  # the demo's staff are not the fixture's
         case.caseworker = "alice"
     return cases

@@ -82,8 +82,13 @@ def load_cases(
 ) -> ImportReport:
     """Import ``cases`` into the caller's transaction (all or nothing: ``ImportRejected``
     lists every problem and nothing is written)."""
-    incoming = [_incoming(la_code, case, n) for n, case in enumerate(cases, start=1)]
-    return import_cases(session, incoming, actor=actor, source=source, progress=progress)
+    return import_cases(session, incoming_cases(la_code, cases), actor=actor, source=source,
+                        progress=progress)
+
+
+def incoming_cases(la_code: str, cases: Iterable[DemoCase]) -> list[IncomingCase]:
+    """Generated cases as an import's (what ``load_cases`` imports)."""
+    return [_incoming(la_code, case, n) for n, case in enumerate(cases, start=1)]
 
 
 def load_in_batches(

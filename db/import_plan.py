@@ -35,7 +35,7 @@ STORED_COLUMNS = ("seq", "type", "event_date", "client_event_id", "natural_key",
                   "recorded_at", "recorded_by", "payload", "schema_version")
 StoredRow = tuple[Any, ...]
 BATCH_CASES = 250  # cases per batch sent to a worker: big enough to amortise the pickling
-POOL_MIN_CASES = 2000  # below this, starting workers costs more than it saves
+POOL_MIN_CASES = 1000  # below this, starting workers costs more than it saves
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-FIGURES = ("engine: project_deadlines", "import (build step)",
+FIGURES = ("engine: project_deadlines", "import, SQLite, 40 cases", "import, PostgreSQL, 40 cases",
            "sweep floor: bare indexed query", "SQLite, 40 cases: first night",
            "SQLite, 40 cases: same night again", "SQLite, 40 cases: next night",
            "record one event, SQLite, 40 cases: p50",

@@ -200,7 +200,7 @@ def woken(as_of: dt.date, *, every_case: bool = False) -> ColumnElement[bool]:
 
 # What the read model takes of a deadline row: plain columns, not ORM objects (the sweep
 # reads hundreds of thousands of them a night).
-_READ = ("case_id", *_FIELDS, "exceptions_available", "warnings")
+_READ = ("case_id", *DEADLINE_FIELDS, "exceptions_available", "warnings")
 
 
 def _open_rows() -> Any:
@@ -223,7 +223,7 @@ def _read(session: Session, query: Any) -> list[OpenDeadline]:
     for row in session.execute(query):
         r = row._mapping
         deadline = Deadline(
-            **{name: r[name] for name in _FIELDS},
+            **{name: r[name] for name in DEADLINE_FIELDS},
             exceptions_available=tuple(r["exceptions_available"]),
             warnings=tuple(r["warnings"] or ()),
         )

@@ -99,7 +99,9 @@ def rewrite_deadlines(
         session.execute(Base.metadata.tables["deadlines"].insert(), added)
     if added or touched or rows:
         # New dates mean new notices: the sweep reads the case on its next night.
-        session.execute(update(Case).where(Case.id == case_id).values(next_sweep_on=None))
+        # (Not matched against every Case the session holds: an import holds thousands.)
+        session.execute(update(Case).where(Case.id == case_id).values(next_sweep_on=None)
+                        .execution_options(synchronize_session=False))
     return changes
 
 

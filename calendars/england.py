@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import replace
 
 import holidays
 
@@ -127,5 +128,11 @@ class EnglandCalendar:
         if self.data is None:
             return ()
         if school not in self._closures:
-            self._closures[school] = closures_for(self.data, school, self.is_working_day)
+            if school is not None and school not in self.data.schools:
+                # The LA's default dates, derived once and named for this school: a
+                # caseload names hundreds of schools the file does not list.
+                self._closures[school] = tuple(
+                    replace(closure, school=school) for closure in self.closures(None))
+            else:
+                self._closures[school] = closures_for(self.data, school, self.is_working_day)
         return self._closures[school]

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from db.base import Base
@@ -47,7 +47,8 @@ class DeadlineChange:
         }
 
 
-def deadline_from_row(row: DeadlineRow) -> Deadline:
+def deadline_from_row(row: Any) -> Deadline:
+    """A stored row (ORM object or Core row of ``STORED`` columns) as its ``Deadline``."""
     values: dict[str, Any] = {name: getattr(row, name) for name in DEADLINE_FIELDS}
     return Deadline(
         **values,
@@ -56,9 +57,31 @@ def deadline_from_row(row: DeadlineRow) -> Deadline:
     )
 
 
-def case_deadlines(session: Session, case_id: int) -> list[DeadlineRow]:
-    query = select(DeadlineRow).where(DeadlineRow.case_id == case_id)
-    return list(session.scalars(query.order_by(DeadlineRow.nominal, DeadlineRow.key)))
+DEADLINES = Base.metadata.tables["deadlines"]
+# A stored row as the diff needs it: its id, its case and every projected column. Core rows,
+# not ORM objects: a rewrite reads and writes plain values (a quarter of recording an event
+# was the ORM building, tracking and flushing objects it never needed).
+STORED = (DEADLINES.c.id, DEADLINES.c.case_id,
+          *(DEADLINES.c[name] for name in DEADLINE_FIELDS),
+          DEADLINES.c.exceptions_available, DEADLINES.c.warnings)
+# Executed many: SET takes the columns the parameter sets name (every projected one).
+_UPDATE = DEADLINES.update().where(DEADLINES.c.id == bindparam("row_id"))
+
+
+def case_deadlines(session: Session, case_id: int) -> list[Any]:
+    """The case's stored rows (``STORED`` columns), by nominal date then key."""
+    query = select(*STORED).where(DEADLINES.c.case_id == case_id)
+    return list(session.execute(query.order_by(DEADLINES.c.nominal, DEADLINES.c.key)))
+
+
+def deadlines_of_cases(session: Session, case_ids: Sequence[int]) -> dict[int, list[Any]]:
+    """The stored rows of each of ``case_ids`` (an empty list for a case with none)."""
+    found: dict[int, list[Any]] = {case_id: [] for case_id in case_ids}
+    for start in range(0, len(case_ids), 500):  # under every database's parameter limit
+        chunk = case_ids[start : start + 500]
+        for row in session.execute(select(*STORED).where(DEADLINES.c.case_id.in_(chunk))):
+            found[row.case_id].append(row)
+    return found
 
 
 def rewrite_deadlines(
@@ -67,17 +90,18 @@ def rewrite_deadlines(
     deadlines: Iterable[Deadline],
     *,
     now: dt.datetime,
-    existing: Sequence[DeadlineRow] | None = None,
+    existing: Sequence[Any] | None = None,
 ) -> list[DeadlineChange]:
     """Make the case's rows exactly ``deadlines``; returns the date changes.
 
-    ``existing`` (the case's current rows) may be given to save a query in bulk rebuilds.
+    ``existing`` (the case's current rows, as ``case_deadlines`` reads them) may be given to
+    save a query in bulk rebuilds.
     """
     current = case_deadlines(session, case_id) if existing is None else existing
     rows = {(r.key, r.instance): r for r in current}
     changes: list[DeadlineChange] = []
     added: list[dict[str, Any]] = []
-    touched = False
+    updated: list[dict[str, Any]] = []
     for deadline in deadlines:
         values = deadline_values(deadline)
         row = rows.pop((deadline.key, deadline.instance), None)
@@ -86,18 +110,19 @@ def rewrite_deadlines(
             changes.append(_change(deadline.key, deadline.instance, None, deadline))
             continue
         if any(getattr(row, name) != value for name, value in values.items()):
-            touched = True
             if (row.due, row.nominal) != (deadline.due, deadline.nominal):
                 changes.append(_change(deadline.key, deadline.instance, row, deadline))
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.projected_at = now
+            updated.append({**values, "row_id": row.id, "projected_at": now})
     for row in rows.values():
         changes.append(_change(row.key, row.instance, row, None))
-        session.delete(row)
+    if rows:
+        gone = [row.id for row in rows.values()]
+        session.execute(DEADLINES.delete().where(DEADLINES.c.id.in_(gone)))
+    if updated:
+        session.execute(_UPDATE, updated)
     if added:
-        session.execute(Base.metadata.tables["deadlines"].insert(), added)
-    if added or touched or rows:
+        session.execute(DEADLINES.insert(), added)
+    if added or updated or rows:
         # New dates mean new notices: the sweep reads the case on its next night.
         # (Not matched against every Case the session holds: an import holds thousands.)
         session.execute(update(Case).where(Case.id == case_id).values(next_sweep_on=None)
@@ -112,9 +137,7 @@ def deadline_values(deadline: Deadline) -> dict[str, Any]:
     return values
 
 
-def _change(
-    key: str, instance: str, old: DeadlineRow | None, new: Deadline | None
-) -> DeadlineChange:
+def _change(key: str, instance: str, old: Any | None, new: Deadline | None) -> DeadlineChange:
     return DeadlineChange(
         key=key,
         instance=instance,

@@ -36,7 +36,7 @@ from db.deadline_rows import rewrite_deadlines
 from db.directory import get_case
 from db.errors import CaseChanged, ConflictingEventId, EventRefused, StoreError
 from db.la_calendar import calendar_for
-from db.schema import EVENT_SCHEMA_VERSION, Case, CaseEventRow, DeadlineRow
+from db.schema import EVENT_SCHEMA_VERSION, Case
 from engine.deadlines import project_deadlines
 from engine.errors import EngineError, InvalidEvent
 from engine.events import CaseEvent, dump_event, event_date, parse_event
@@ -152,12 +152,13 @@ def load(session: Session, reference: str) -> CaseHistory:
 
 def append(
     session: Session,
-    reference: str,
+    case: Case | str,
     events: Sequence[Mapping[str, Any] | CaseEvent],
     expected_seq: int | None,
     recorded_by: str,
 ) -> AppendResult:
-    """Append ``events`` to case ``reference`` if it still has ``expected_seq`` events.
+    """Append ``events`` to ``case`` (a reference, or the case already read in this
+    session) if it still has ``expected_seq`` events.
 
     ``expected_seq=None`` appends after whatever the case holds when this transaction
     reads it (still validated against that whole history). If a concurrent writer takes
@@ -172,7 +173,9 @@ def append(
         CaseChanged: the case no longer has ``expected_seq`` events, or a concurrent
             writer appended first.
     """
-    case = get_case(session, reference)
+    if isinstance(case, str):
+        case = get_case(session, case)
+    reference = case.reference
     prepared = prepare(session, case, [_parse(item, i) for i, item in enumerate(events)])
     if prepared.fresh and expected_seq is not None and expected_seq != prepared.base_seq:
         raise CaseChanged(reference, expected_seq, prepared.base_seq)
@@ -310,7 +313,7 @@ def write(
     except IntegrityError as exc:  # another writer took these seqs (or ids) first
         raise CaseChanged(case.reference, prepared.base_seq, None) from exc
     # A case with no events yet has no deadline rows: no need to read them.
-    existing: list[DeadlineRow] | None = [] if prepared.base_seq == 0 else None
+    existing: list[Any] | None = [] if prepared.base_seq == 0 else None
     rewrite_deadlines(session, case.id, prepared.deadlines, now=now, existing=existing)
     case.stage = prepared.stage
     last = prepared.base_seq + len(values)
@@ -336,13 +339,14 @@ def _digest(payload: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def stored_event(row: CaseEventRow) -> StoredEvent:
+def stored_event(row: Any) -> StoredEvent:
+    """A ``case_events`` row (ORM object or Core row) as the store's ``StoredEvent``."""
     return StoredEvent(row.seq, row.type, row.event_date, row.client_event_id,
                        row.natural_key, row.chain_hash, row.recorded_at, row.recorded_by,
                        to_record(row).event)
 
 
-def to_record(row: CaseEventRow) -> RecordedEvent:
+def to_record(row: Any) -> RecordedEvent:
     event = to_event(row.seq, row.payload, row.schema_version)
     return RecordedEvent(row.seq, event, row.recorded_at, row.recorded_by)
 
@@ -366,9 +370,10 @@ def _parse(item: Mapping[str, Any] | CaseEvent, index: int) -> CaseEvent:
         raise EventRefused(exc.reason, index=index) from None
 
 
-def _rows(session: Session, case_id: int) -> list[CaseEventRow]:
-    query = select(CaseEventRow).where(CaseEventRow.case_id == case_id).order_by(CaseEventRow.seq)
-    return list(session.scalars(query))
+def _rows(session: Session, case_id: int) -> list[Any]:
+    """The case's log in seq order, as Core rows (read-only: no ORM objects to build)."""
+    query = select(EVENTS).where(EVENTS.c.case_id == case_id).order_by(EVENTS.c.seq)
+    return list(session.execute(query))
 
 
 def _free_key(digest: str, occurrence: int, used: set[str]) -> str:

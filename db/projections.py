@@ -13,13 +13,13 @@ from sqlalchemy.orm import Session, joinedload
 
 from calendars import CalendarDataError, parse_calendar_data
 from db import audit
-from db.deadline_rows import DeadlineChange, rewrite_deadlines
+from db.deadline_rows import DeadlineChange, deadlines_of_cases, rewrite_deadlines
 from db.directory import get_la
 from db.errors import CalendarRejected
 from db.event_store import stage_of, to_record
 from db.la_calendar import calendar_for
 from db.progress import Progress, silent
-from db.schema import Case, CaseEventRow, DeadlineRow, LocalAuthority
+from db.schema import Case, CaseEventRow, LocalAuthority
 from engine.deadlines import project_deadlines
 from engine.errors import EngineError
 from engine.events import CaseEvent
@@ -113,15 +113,11 @@ def _reproject(
     report = Reprojection(cases=len(cases))
     ids = [case.id for case in cases]
     events: defaultdict[int, list[CaseEvent]] = defaultdict(list)
-    rows: defaultdict[int, list[DeadlineRow]] = defaultdict(list)
     for chunk in _chunks(ids):
         query = select(CaseEventRow).where(CaseEventRow.case_id.in_(chunk))
         for event_row in session.scalars(query.order_by(CaseEventRow.case_id, CaseEventRow.seq)):
             events[event_row.case_id].append(to_record(event_row).event)
-        for deadline_row in session.scalars(
-            select(DeadlineRow).where(DeadlineRow.case_id.in_(chunk))
-        ):
-            rows[deadline_row.case_id].append(deadline_row)
+    rows = deadlines_of_cases(session, ids)
     now = audit.utc_now()
     calendars: dict[int, LocalAuthority] = {}
     for done, case in enumerate(cases, start=1):

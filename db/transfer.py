@@ -24,14 +24,14 @@ from sqlalchemy.orm import Session, joinedload
 
 from db import audit, import_plan
 from db.bulk_write import BulkWriter
-from db.deadline_rows import rewrite_deadlines
+from db.deadline_rows import deadlines_of_cases, rewrite_deadlines
 from db.directory import get_case, get_caseworker, get_la
 from db.errors import ImportRejected, Problem, StoreError
 from db.event_store import EVENTS, to_record
 from db.import_format import IncomingCase
 from db.import_plan import Judge, StoredRow
 from db.progress import Progress, silent
-from db.schema import PROCESSES, Case, CaseEventRow, Caseworker, DeadlineRow, LocalAuthority
+from db.schema import PROCESSES, Case, CaseEventRow, Caseworker, LocalAuthority
 from engine.events import dump_event
 
 EXPORT_FORMAT = "ehc-cases"
@@ -229,10 +229,7 @@ def _write_batch(
     writer.insert("deadlines", [row for _, o in written for row in o.deadline_rows])
     rewrites = [(t.case_id, o.rewrite) for t, o in written if o.rewrite is not None]
     if rewrites:
-        existing: defaultdict[int, list[DeadlineRow]] = defaultdict(list)
-        query = select(DeadlineRow).where(DeadlineRow.case_id.in_([i for i, _ in rewrites]))
-        for row in session.scalars(query):
-            existing[row.case_id].append(row)
+        existing = deadlines_of_cases(session, [i for i, _ in rewrites])
         for case_id, deadlines in rewrites:
             rewrite_deadlines(session, case_id, deadlines, now=now, existing=existing[case_id])
         session.flush()

@@ -154,7 +154,7 @@ def record_events(
         case = case_in(session, reference, la_code)
         vocabulary = vocabulary_for(case.local_authority.code, adviser_types)
         checked = door.judged(named_advisers(typed, vocabulary), as_of=as_of)
-        result = event_store.append(session, reference, checked, expected_seq,
+        result = event_store.append(session, case, checked, expected_seq,
                                     recorded_by=recorded_by)
     done = [RecordedEvent(r.seq, r.event.type, event_date(r.event), new=True)
             for r in result.recorded]

@@ -234,6 +234,7 @@ def plan(
     """The escalation rows and emails to record: one email per person per escalation."""
     rows: list[dict[str, Any]] = []
     emails: list[Email] = []
+    domain = settings.mail_domain  # parsed from the From address: once, not per email
     for esc in decisions:
         case = contacts[esc.case_ref]
         natural = (case.case_id, esc.deadline_key, esc.instance, esc.level)
@@ -249,7 +250,7 @@ def plan(
             emails.append(Email(
                 key=key, kind="escalation", la_id=la_id, recipient_role=str(role),
                 recipient_email=person.email, payload=notice.to_payload(),
-                message_id=message_id(key, settings.mail_domain), escalation=natural,
+                message_id=message_id(key, domain), escalation=natural,
             ))
     return rows, emails
 

@@ -37,10 +37,9 @@ from db.directory import get_case
 from db.errors import CaseChanged, ConflictingEventId, EventRefused, StoreError
 from db.la_calendar import calendar_for
 from db.schema import EVENT_SCHEMA_VERSION, Case
-from engine.deadlines import project_deadlines
+from engine.deadlines import Projection, project_case
 from engine.errors import EngineError, InvalidEvent
 from engine.events import CaseEvent, dump_event, event_date, parse_event
-from engine.stages import replay
 from engine.status import Deadline
 
 # Core inserts: many rows in one executemany, without the ORM's per-row bookkeeping.
@@ -253,14 +252,14 @@ def plan_append(
         fresh.append((index, FreshEvent(event, key, payload)))
     _refuse_duplicate_ids([item.event for _, item in fresh])
     history = [*(row.event for row in stored), *(item.event for _, item in fresh)]
-    deadlines = _check(calendar, history, stored, [index for index, _ in fresh])
+    projection = _check(calendar, history, stored, [index for index, _ in fresh])
     return AppendPlan(
         base_seq=stored[-1].seq if stored else 0,
         base_hash=stored[-1].chain_hash if stored else chain.GENESIS,
         fresh=tuple(item for _, item in fresh),
         repeats=tuple(repeats),
-        deadlines=deadlines,
-        stage=stage_of(process, history),
+        deadlines=projection.deadlines,
+        stage=projection.state.stage(process).value,
     )
 
 
@@ -391,19 +390,14 @@ def _refuse_duplicate_ids(events: Sequence[CaseEvent]) -> None:
             seen.add(event.id)
 
 
-def stage_of(process: str, history: Sequence[CaseEvent]) -> str:
-    """The stage a history (already checked) replays to, for ``cases.stage``."""
-    return replay(history).stage(process).value
-
-
 def _check(
     calendar: WorkingCalendar,
     history: Sequence[CaseEvent],
     stored: Sequence[StoredEvent],
     fresh_indexes: Sequence[int],
-) -> tuple[Deadline, ...]:
+) -> Projection:
     try:
-        return project_deadlines(history, calendar)
+        return project_case(history, calendar)
     except EngineError as exc:
         if exc.index is not None and exc.index >= len(stored):
             raise EventRefused(exc.reason, index=fresh_indexes[exc.index - len(stored)]) \

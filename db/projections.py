@@ -16,11 +16,11 @@ from db import audit
 from db.deadline_rows import DeadlineChange, deadlines_of_cases, rewrite_deadlines
 from db.directory import get_la
 from db.errors import CalendarRejected
-from db.event_store import stage_of, to_record
+from db.event_store import to_record
 from db.la_calendar import calendar_for
 from db.progress import Progress, silent
 from db.schema import Case, CaseEventRow, LocalAuthority
-from engine.deadlines import project_deadlines
+from engine.deadlines import project_case
 from engine.errors import EngineError
 from engine.events import CaseEvent
 
@@ -124,12 +124,13 @@ def _reproject(
         progress(done, len(cases))
         la = calendars.setdefault(case.la_id, case.local_authority)
         try:
-            deadlines = project_deadlines(events[case.id], calendar_for(la))
+            projection = project_case(events[case.id], calendar_for(la))
         except EngineError as exc:
             report.failed[case.reference] = str(exc)
             continue
-        changes = rewrite_deadlines(session, case.id, deadlines, now=now, existing=rows[case.id])
-        case.stage = stage_of(case.process, events[case.id])
+        changes = rewrite_deadlines(session, case.id, projection.deadlines, now=now,
+                                    existing=rows[case.id])
+        case.stage = projection.state.stage(case.process).value
         if changes:
             report.changed[case.reference] = changes
     return report

@@ -27,16 +27,18 @@ from engine.events import (
 from engine.pairing import pair
 from engine.periods import long_date
 from engine.special import SPECIALS
-from engine.stages import check_history
+from engine.stages import CaseState, checked_state
 from engine.status import CaseWarning, Deadline
 
 
 @dataclass(frozen=True)
 class Projection:
-    """A case's deadlines and its warnings (each deadline's own warnings among them)."""
+    """A case's deadlines and its warnings (each deadline's own warnings among them), and
+    the state its history replays to (``state.stage(process)``)."""
 
     deadlines: tuple[Deadline, ...]
     warnings: tuple[CaseWarning, ...]
+    state: CaseState
 
 
 def project_deadlines(
@@ -69,7 +71,7 @@ def project_case(history: Sequence[CaseEvent], calendar: WorkingCalendar) -> Pro
         The deadlines (as ``project_deadlines`` gives them) and the warnings, each
         pointing at the event (log index) and the deadline it is about, in log order.
     """
-    indexed = check_history(history)
+    indexed, state = checked_state(history)
     for index, event in indexed:
         if isinstance(event, ExceptionRecorded):
             exemptions.check_grounds(index, event)
@@ -90,7 +92,7 @@ def project_case(history: Sequence[CaseEvent], calendar: WorkingCalendar) -> Pro
     warnings = sorted(
         dict.fromkeys(case.warnings), key=lambda w: (w.index is None, w.index or 0)
     )
-    return Projection(tuple(deadlines), tuple(warnings))
+    return Projection(tuple(deadlines), tuple(warnings), state)
 
 
 Judged = tuple[Clock, ExceptionRecorded | None, tuple[str, ...]]

@@ -489,12 +489,16 @@ def check_history(events: Sequence[CaseEvent]) -> list[Indexed]:
         IllegalTransition: an event the case's stage does not allow (a decision
             recorded twice, a second final plan for one request...).
     """
+    return checked_state(events)[0]
+
+
+def checked_state(events: Sequence[CaseEvent]) -> tuple[list[Indexed], CaseState]:
+    """``check_history``, with the state the history replays to (checking replays it)."""
     if len(events) > MAX_EVENTS:
         raise InvalidHistory(too_many_events())
     history = effective_history(events)
     check_order(history)
-    replay_history(history)
-    return history
+    return history, replay_history(history)
 
 
 def replay(events: Sequence[CaseEvent]) -> CaseState:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 def copy_to_scratch(
     session: Session, table: str, names: Sequence[str], rows: Sequence[dict[str, Any]]
 ) -> str:
-    """COPY ``rows`` (dicts with exactly ``names``, in that order) into a temporary table
+    """COPY ``rows`` (dicts with at least ``names``) into a temporary table
     with ``table``'s columns ``names``, emptied first and at commit; returns its name.
 
     ``table`` and ``names`` are the caller's own identifiers, never input.
@@ -28,6 +28,6 @@ def copy_to_scratch(
     cursor.execute(f"TRUNCATE {scratch}")  # rows of an earlier call in this transaction
     with cursor.copy(f"COPY {scratch} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([Jsonb(v) if isinstance(v, dict | list) else v
-                            for v in row.values()])
+            values = [row[name] for name in names]
+            copy.write_row([Jsonb(v) if isinstance(v, dict | list) else v for v in values])
     return scratch

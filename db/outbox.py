@@ -75,8 +75,12 @@ def insert_ignoring_duplicates(
     if not rows:
         return []
     table = entity.__table__
-    names = list(dict.fromkeys(name for row in rows for name in row))
-    uniform = [{name: row.get(name) for name in names} for row in rows]
+    first = rows[0].keys()
+    if all(row.keys() == first for row in rows):  # the sweep's rows: no copies needed
+        names, uniform = list(first), list(rows)
+    else:
+        names = list(dict.fromkeys(name for row in rows for name in row))
+        uniform = [{name: row.get(name) for name in names} for row in rows]
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return _copied_ignoring_duplicates(session, table.name, names, uniform, keys)

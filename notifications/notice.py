@@ -14,6 +14,8 @@ from typing import Any
 
 from engine.escalation import Escalation, Role
 
+_NOTICE_DATES = ("due", "nominal", "premature_on", "fires_on")
+
 
 @dataclass(frozen=True)
 class EscalationNotice:
@@ -54,12 +56,17 @@ class EscalationNotice:
         )
 
     def to_payload(self) -> dict[str, Any]:
-        return _payload(self)
+        # Its fields are plain values but for four dates and ``personal`` (a national
+        # night turns tens of thousands of notices into payloads).
+        payload = dict(self.__dict__, personal=dict(self.personal))
+        for name in _NOTICE_DATES:
+            if payload[name] is not None:
+                payload[name] = payload[name].isoformat()
+        return payload
 
     @classmethod
     def from_payload(cls, data: dict[str, Any]) -> EscalationNotice:
-        dates = ("due", "nominal", "premature_on", "fires_on")
-        return cls(**{k: (_date(v) if k in dates else v) for k, v in data.items()})
+        return cls(**{k: (_date(v) if k in _NOTICE_DATES else v) for k, v in data.items()})
 
 
 @dataclass(frozen=True)
